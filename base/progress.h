@@ -9,10 +9,11 @@
 namespace tl::base {
 
 // done and total are in the call's own unit (bytes, samples, files); total 0 means unknown.
-using ProgressFn = std::function<void(std::uint64_t done, std::uint64_t total, std::string_view what)>;
+using ProgressFn =
+    std::function<void(std::uint64_t done, std::uint64_t total, std::string_view what)>;
 
-inline void reportProgress(const ProgressFn &fn, std::uint64_t done, std::uint64_t total,
-                           std::string_view what)
+inline void
+reportProgress(const ProgressFn &fn, std::uint64_t done, std::uint64_t total, std::string_view what)
 {
     if (fn)
         fn(done, total, what);

@@ -4,8 +4,9 @@ namespace tl::base {
 
 std::string Error::describe() const
 {
-    if (context.empty())
+    if (context.empty()) {
         return message;
+    }
     return context + ": " + message;
 }
 

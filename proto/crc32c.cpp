@@ -16,13 +16,16 @@ constexpr Tables makeTables()
     Tables t{};
     for (std::uint32_t i = 0; i < 256; ++i) {
         std::uint32_t crc = i;
-        for (int bit = 0; bit < 8; ++bit)
+        for (int bit = 0; bit < 8; ++bit) {
             crc = (crc & 1) ? (crc >> 1) ^ kPolynomial : crc >> 1;
+        }
         t[0][i] = crc;
     }
-    for (std::size_t k = 1; k < 8; ++k)
-        for (std::size_t i = 0; i < 256; ++i)
+    for (std::size_t k = 1; k < 8; ++k) {
+        for (std::size_t i = 0; i < 256; ++i) {
             t[k][i] = (t[k - 1][i] >> 8) ^ t[0][t[k - 1][i] & 0xff];
+        }
+    }
     return t;
 }
 
@@ -46,8 +49,9 @@ std::uint32_t crc32c(const void *data, std::size_t size)
         p += 8;
         size -= 8;
     }
-    while (size-- > 0)
+    while (size-- > 0) {
         crc = (crc >> 8) ^ kTables[0][(crc ^ *p++) & 0xff];
+    }
     return crc ^ 0xffffffffu;
 }
 

@@ -15,15 +15,17 @@ using base::ErrorCode;
 
 void appendLe(std::string &out, std::uint64_t value, int bytes)
 {
-    for (int i = 0; i < bytes; ++i)
+    for (int i = 0; i < bytes; ++i) {
         out.push_back(static_cast<char>((value >> (8 * i)) & 0xff));
+    }
 }
 
 std::uint64_t readLe(const char *p, int bytes)
 {
     std::uint64_t v = 0;
-    for (int i = bytes - 1; i >= 0; --i)
+    for (int i = bytes - 1; i >= 0; --i) {
         v = (v << 8) | static_cast<unsigned char>(p[i]);
+    }
     return v;
 }
 
@@ -65,18 +67,19 @@ void RecordReader::feed(std::string_view bytes)
 
 Error RecordReader::corrupt(std::uint64_t at, std::string what) const
 {
-    return base::makeError(ErrorCode::InvalidInput,
-                           "Corrupt record: " + std::move(what) + ".",
+    return base::makeError(ErrorCode::InvalidInput, "Corrupt record: " + std::move(what) + ".",
                            m_source + ", byte " + std::to_string(at));
 }
 
 base::Result<std::optional<std::string_view>> RecordReader::next()
 {
-    if (m_failure)
+    if (m_failure) {
         return *m_failure;
+    }
     const std::size_t available = m_buffer.size() - m_pos;
-    if (available < kRecordHeaderSize)
+    if (available < kRecordHeaderSize) {
         return std::optional<std::string_view>{};
+    }
     const char *header = m_buffer.data() + m_pos;
     const std::uint64_t length = readLe(header, 8);
     const auto lengthCrc = static_cast<std::uint32_t>(readLe(header + 8, 4));
@@ -89,13 +92,14 @@ base::Result<std::optional<std::string_view>> RecordReader::next()
                                           + " bytes exceeds the 1 GiB limit");
         return *m_failure;
     }
-    if (available < kRecordOverhead + length)
+    if (available < kRecordOverhead + length) {
         return std::optional<std::string_view>{};
+    }
     const std::string_view payload(header + kRecordHeaderSize, length);
     const auto dataCrc = static_cast<std::uint32_t>(readLe(header + kRecordHeaderSize + length, 4));
     if (dataCrc != maskedCrc32c(payload)) {
-        m_failure = corrupt(m_offset, "the data (" + std::to_string(length)
-                                          + " bytes) fails its checksum");
+        m_failure =
+            corrupt(m_offset, "the data (" + std::to_string(length) + " bytes) fails its checksum");
         return *m_failure;
     }
     m_recordOffset = m_offset;
@@ -104,38 +108,47 @@ base::Result<std::optional<std::string_view>> RecordReader::next()
     return std::optional<std::string_view>{payload};
 }
 
-base::Result<FileScan> scanRecordFile(const std::filesystem::path &path, std::uint64_t startOffset,
-                                      const RecordFn &onRecord, std::stop_token stop)
+base::Result<FileScan> scanRecordFile(const std::filesystem::path &path,
+                                      std::uint64_t startOffset,
+                                      const RecordFn &onRecord,
+                                      std::stop_token stop)
 {
     const std::string name = path.filename().string();
     std::ifstream in(path, std::ios::binary);
-    if (!in)
+    if (!in) {
         return base::makeError(ErrorCode::NotFound, "The record file cannot be opened.",
                                path.string());
+    }
     in.seekg(static_cast<std::streamoff>(startOffset));
-    if (!in)
+    if (!in) {
         return base::makeError(ErrorCode::InvalidInput,
                                "The file is shorter than the offset to resume from.",
                                path.string() + ", byte " + std::to_string(startOffset));
+    }
     RecordReader reader(name, startOffset);
     FileScan scan;
     std::array<char, 1 << 16> chunk{};
     while (in) {
-        if (stop.stop_requested())
+        if (stop.stop_requested()) {
             return base::makeError(ErrorCode::Cancelled, "Reading was cancelled.", path.string());
+        }
         in.read(chunk.data(), chunk.size());
         const auto got = static_cast<std::size_t>(in.gcount());
-        if (got == 0)
+        if (got == 0) {
             break;
+        }
         reader.feed(std::string_view(chunk.data(), got));
         for (;;) {
             auto record = reader.next();
-            if (!record)
+            if (!record) {
                 return record.error();
-            if (!record.value())
+            }
+            if (!record.value()) {
                 break;
-            if (auto status = onRecord(*record.value(), reader.recordOffset()); !status)
+            }
+            if (auto status = onRecord(*record.value(), reader.recordOffset()); !status) {
                 return status.error();
+            }
             ++scan.records;
         }
     }
@@ -160,11 +173,12 @@ RecordWriter::~RecordWriter() = default;
 base::Result<RecordWriter> RecordWriter::openFile(const std::filesystem::path &path)
 {
     std::FILE *f = std::fopen(path.c_str(), "ab");
-    if (!f)
+    if (!f) {
         return base::makeError(ErrorCode::Io,
                                std::string("The file cannot be opened for appending: ")
                                    + std::strerror(errno) + ".",
                                path.string());
+    }
     return RecordWriter(f, true, path.string());
 }
 
@@ -178,11 +192,11 @@ base::Status RecordWriter::write(std::string_view payload)
     m_scratch.clear();
     appendFramedRecord(m_scratch, payload);
     if (std::fwrite(m_scratch.data(), 1, m_scratch.size(), m_stream) != m_scratch.size()
-        || std::fflush(m_stream) != 0)
-        return base::makeError(ErrorCode::Io,
-                               std::string("Writing a record failed: ") + std::strerror(errno)
-                                   + ".",
-                               m_name);
+        || std::fflush(m_stream) != 0) {
+        return base::makeError(
+            ErrorCode::Io, std::string("Writing a record failed: ") + std::strerror(errno) + ".",
+            m_name);
+    }
     return base::okStatus();
 }
 

@@ -74,8 +74,10 @@ using RecordFn = std::function<base::Status(std::string_view payload, std::uint6
 // Reads the complete records of a file from startOffset (a record boundary). A torn tail
 // ends the scan cleanly; a corrupt record is an error with its byte offset, after onRecord
 // has seen every good record before it.
-base::Result<FileScan> scanRecordFile(const std::filesystem::path &path, std::uint64_t startOffset,
-                                      const RecordFn &onRecord, std::stop_token stop = {});
+base::Result<FileScan> scanRecordFile(const std::filesystem::path &path,
+                                      std::uint64_t startOffset,
+                                      const RecordFn &onRecord,
+                                      std::stop_token stop = {});
 
 // Appends records to a file or a stdio stream, one fwrite and one flush per record so a
 // reader sees whole records or a torn tail, never interleaved bytes.

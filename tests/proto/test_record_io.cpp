@@ -171,8 +171,9 @@ TEST_CASE("A record file is written, scanned from an offset, and its torn tail t
 
 TEST_CASE("A missing record file is a NotFound error naming the path", "[proto]")
 {
-    auto scan = scanRecordFile("/nonexistent/events.tlog", 0,
-                               [](std::string_view, std::uint64_t) { return tl::base::okStatus(); });
+    auto scan = scanRecordFile("/nonexistent/events.tlog", 0, [](std::string_view, std::uint64_t) {
+        return tl::base::okStatus();
+    });
     REQUIRE_FALSE(scan.ok());
     CHECK(scan.error().code == tl::base::ErrorCode::NotFound);
     CHECK_THAT(scan.error().context, Catch::Contains("/nonexistent/events.tlog"));
@@ -190,9 +191,8 @@ TEST_CASE("TensorBoard's own event files are read by the same framing", "[proto]
         if (e.is_regular_file())
             file = e.path();
     REQUIRE_FALSE(file.empty());
-    auto scan = scanRecordFile(file, 0, [](std::string_view, std::uint64_t) {
-        return tl::base::okStatus();
-    });
+    auto scan = scanRecordFile(
+        file, 0, [](std::string_view, std::uint64_t) { return tl::base::okStatus(); });
     REQUIRE(scan.ok());
     CHECK(scan.value().records > 2000); // 2000 train/loss steps plus the rest
     CHECK(scan.value().tornBytes == 0);
