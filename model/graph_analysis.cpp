@@ -26,17 +26,20 @@ std::string plural(std::size_t count, const char *word)
 // Name, op, attributes and input count of one node, before looking at its neighbours.
 base::Status checkNode(const proto::Node &node, int position)
 {
-    if (node.name().empty())
+    if (node.name().empty()) {
         return graphError(nodeLabel(node, position) + " ("
                           + (node.op().empty() ? "no op" : node.op())
                           + ") has an empty name; every node needs a unique name");
+    }
     const OpInfo *op = findOp(node.op());
-    if (!op)
+    if (!op) {
         return graphError(nodeLabel(node) + ": unknown op '" + node.op()
                               + "'; known ops: " + knownOpNames(),
                           node.name());
-    if (auto status = checkAttributes(node, *op); !status)
+    }
+    if (auto status = checkAttributes(node, *op); !status) {
         return status;
+    }
     if (node.inputs_size() != op->inputs) {
         std::string expected = op->inputs == 0 ? "no inputs" : plural(op->inputs, "input");
         return nodeError(node, "takes " + expected + ", got "
@@ -51,18 +54,21 @@ base::Result<NodeIndex> indexNodes(const proto::ModelGraph &graph)
     NodeIndex index;
     for (int i = 0; i < graph.nodes_size(); ++i) {
         const proto::Node &node = graph.nodes(i);
-        if (auto status = checkNode(node, i); !status)
+        if (auto status = checkNode(node, i); !status) {
             return status.error();
+        }
         auto [it, added] = index.emplace(node.name(), i);
-        if (!added)
+        if (!added) {
             return nodeError(
                 node, "the name is already used by node #" + std::to_string(it->second + 1) + " ("
                           + graph.nodes(it->second).op() + "); node names must be unique");
+        }
     }
     for (const proto::Node &node : graph.nodes()) {
         for (const std::string &input : node.inputs()) {
-            if (!index.count(input))
+            if (!index.count(input)) {
                 return nodeError(node, "input '" + input + "' does not exist");
+            }
         }
     }
     return index;
@@ -73,29 +79,34 @@ base::Result<int> findInputNode(const proto::ModelGraph &graph)
 {
     int found = -1;
     for (int i = 0; i < graph.nodes_size(); ++i) {
-        if (graph.nodes(i).op() != "Input")
+        if (graph.nodes(i).op() != "Input") {
             continue;
-        if (found >= 0)
+        }
+        if (found >= 0) {
             return nodeError(graph.nodes(i), "a second Input node; '" + graph.nodes(found).name()
                                                  + "' is already the input and a graph takes "
                                                    "exactly one");
+        }
         found = i;
     }
-    if (found < 0)
+    if (found < 0) {
         return graphError("the model graph has no Input node; add one whose shape is the "
                           "per-sample shape, e.g. [1, 28, 28]");
+    }
     return found;
 }
 
 base::Result<int> findOutputNode(const proto::ModelGraph &graph, const NodeIndex &index)
 {
-    if (graph.output().empty())
+    if (graph.output().empty()) {
         return graph.nodes_size() - 1;
+    }
     auto it = index.find(graph.output());
-    if (it == index.end())
+    if (it == index.end()) {
         return graphError("the output node '" + graph.output()
                               + "' does not exist; name one of the graph's nodes as its output",
                           graph.output());
+    }
     return it->second;
 }
 
@@ -131,8 +142,9 @@ std::vector<int> findCycle(const proto::ModelGraph &graph,
 base::Error cycleError(const proto::ModelGraph &graph, const std::vector<int> &cycle)
 {
     std::string loop;
-    for (int node : cycle)
+    for (int node : cycle) {
         loop += "'" + graph.nodes(node).name() + "' → ";
+    }
     loop += "'" + graph.nodes(cycle.front()).name() + "'";
     return nodeError(graph.nodes(cycle.front()),
                      "is part of the cycle " + loop
@@ -154,8 +166,9 @@ base::Result<std::vector<int>> topologicalOrder(const proto::ModelGraph &graph,
     }
     std::priority_queue<int, std::vector<int>, std::greater<int>> ready;
     for (int i = 0; i < count; ++i) {
-        if (pending[std::size_t(i)] == 0)
+        if (pending[std::size_t(i)] == 0) {
             ready.push(i);
+        }
     }
     std::vector<int> order;
     while (!ready.empty()) {
@@ -163,12 +176,14 @@ base::Result<std::vector<int>> topologicalOrder(const proto::ModelGraph &graph,
         ready.pop();
         order.push_back(node);
         for (int consumer : consumers[std::size_t(node)]) {
-            if (--pending[std::size_t(consumer)] == 0)
+            if (--pending[std::size_t(consumer)] == 0) {
                 ready.push(consumer);
+            }
         }
     }
-    if (int(order.size()) == count)
+    if (int(order.size()) == count) {
         return order;
+    }
     auto left = std::find_if(pending.begin(), pending.end(), [](int n) { return n > 0; });
     return cycleError(graph, findCycle(graph, index, pending, int(left - pending.begin())));
 }
@@ -191,10 +206,11 @@ base::Status checkFeedsOutput(const proto::ModelGraph &graph, const NodeIndex &i
         }
     }
     for (int i = 0; i < graph.nodes_size(); ++i) {
-        if (!feeds[std::size_t(i)])
+        if (!feeds[std::size_t(i)]) {
             return nodeError(graph.nodes(i), "does not feed the output '"
                                                  + graph.nodes(output).name()
                                                  + "'; connect it or delete it");
+        }
     }
     return base::okStatus();
 }
@@ -204,14 +220,17 @@ base::Result<NodeAnalysis> analyzeNode(const proto::Node &node, const std::vecto
 {
     const OpInfo &op = *findOp(node.op());
     auto shape = op.shape(node, inputs);
-    if (!shape)
+    if (!shape) {
         return shape.error();
+    }
     auto parameters = op.parameters(node, inputs, shape.value());
-    if (!parameters)
+    if (!parameters) {
         return parameters.error();
+    }
     auto flops = op.flops(node, inputs, shape.value());
-    if (!flops)
+    if (!flops) {
         return flops.error();
+    }
     NodeAnalysis result;
     result.name = node.name();
     result.op = op.name;
@@ -230,16 +249,19 @@ inferShapes(const proto::ModelGraph &graph, const std::vector<int> &order, int i
     for (int position : order) {
         const proto::Node &node = graph.nodes(position);
         std::vector<Shape> inputs;
-        for (const std::string &from : node.inputs())
+        for (const std::string &from : node.inputs()) {
             inputs.push_back(analysis.nodes[analysed.at(from)].outputShape);
+        }
         auto result = analyzeNode(node, inputs);
-        if (!result)
+        if (!result) {
             return result.error();
+        }
         auto parameters = checkedAdd(analysis.parameters, result.value().parameters);
         auto flops = checkedAdd(analysis.flops, result.value().flops);
-        if (!parameters || !flops)
+        if (!parameters || !flops) {
             return nodeError(node, "the model's total parameter or FLOP count does not fit in a "
                                    "64-bit integer");
+        }
         analysis.parameters = *parameters;
         analysis.flops = *flops;
         analysed[node.name()] = analysis.nodes.size();
@@ -262,23 +284,29 @@ const NodeAnalysis *GraphAnalysis::node(std::string_view name) const
 
 base::Result<GraphAnalysis> analyzeGraph(const proto::ModelGraph &graph)
 {
-    if (graph.nodes_size() == 0)
+    if (graph.nodes_size() == 0) {
         return graphError("the model graph has no nodes; start from a template or add an Input "
                           "node");
+    }
     auto index = indexNodes(graph);
-    if (!index)
+    if (!index) {
         return index.error();
+    }
     auto input = findInputNode(graph);
-    if (!input)
+    if (!input) {
         return input.error();
+    }
     auto output = findOutputNode(graph, index.value());
-    if (!output)
+    if (!output) {
         return output.error();
+    }
     auto order = topologicalOrder(graph, index.value());
-    if (!order)
+    if (!order) {
         return order.error();
-    if (auto status = checkFeedsOutput(graph, index.value(), output.value()); !status)
+    }
+    if (auto status = checkFeedsOutput(graph, index.value(), output.value()); !status) {
         return status.error();
+    }
     return inferShapes(graph, order.value(), input.value(), output.value());
 }
 

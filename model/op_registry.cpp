@@ -35,8 +35,9 @@ AttrInfo sizeAttr(std::string name,
     info.name = std::move(name);
     info.kind = AttrKind::Int;
     info.required = required;
-    if (fallback)
+    if (fallback) {
         info.defaultValue = intValue(*fallback);
+    }
     info.minValue = static_cast<double>(minValue);
     info.maxValue = static_cast<double>(kMaxDimension);
     info.summary = std::move(summary);
@@ -162,8 +163,9 @@ bool hasKind(const proto::AttrValue &value, AttrKind kind)
 
 std::string numberText(double value, AttrKind kind)
 {
-    if (kind != AttrKind::Float && std::isfinite(value))
+    if (kind != AttrKind::Float && std::isfinite(value)) {
         return std::to_string(static_cast<std::int64_t>(value));
+    }
     char buffer[32];
     std::snprintf(buffer, sizeof buffer, "%g", value);
     return buffer;
@@ -173,10 +175,12 @@ std::string numberText(double value, AttrKind kind)
 std::string rangeText(const AttrInfo &attr)
 {
     const bool integral = attr.kind != AttrKind::Float;
-    if (integral && attr.maxValue == static_cast<double>(kMaxDimension))
+    if (integral && attr.maxValue == static_cast<double>(kMaxDimension)) {
         return "at least " + numberText(attr.minValue, attr.kind);
-    if (integral && attr.maxValue == attr.minValue + 1 && !attr.maxExclusive)
+    }
+    if (integral && attr.maxValue == attr.minValue + 1 && !attr.maxExclusive) {
         return numberText(attr.minValue, attr.kind) + " or " + numberText(attr.maxValue, attr.kind);
+    }
     return "in [" + numberText(attr.minValue, attr.kind) + ", "
            + numberText(attr.maxValue, attr.kind) + (attr.maxExclusive ? ")" : "]");
 }
@@ -184,8 +188,9 @@ std::string rangeText(const AttrInfo &attr)
 bool inRange(double value, const AttrInfo &attr)
 {
     // Written so that NaN fails both comparisons.
-    if (!(value >= attr.minValue))
+    if (!(value >= attr.minValue)) {
         return false;
+    }
     return attr.maxExclusive ? value < attr.maxValue : value <= attr.maxValue;
 }
 
@@ -197,11 +202,13 @@ std::string expectation(const AttrInfo &attr)
 
 std::string attrNames(const OpInfo &op)
 {
-    if (op.attrs.empty())
+    if (op.attrs.empty()) {
         return op.name + " takes no attributes";
+    }
     std::string names;
-    for (const AttrInfo &attr : op.attrs)
+    for (const AttrInfo &attr : op.attrs) {
         names += (names.empty() ? "" : ", ") + attr.name;
+    }
     return op.name + " takes " + names;
 }
 
@@ -209,8 +216,9 @@ std::string attrNames(const OpInfo &op)
 base::Status
 checkNumber(const proto::Node &node, const AttrInfo &attr, double number, const std::string &text)
 {
-    if (inRange(number, attr))
+    if (inRange(number, attr)) {
         return base::okStatus();
+    }
     // rangeText() leaves kMaxDimension unsaid; a value above it is told the limit.
     const bool tooLarge = number > attr.maxValue && attr.maxValue == double(kMaxDimension);
     const std::string range =
@@ -221,22 +229,25 @@ checkNumber(const proto::Node &node, const AttrInfo &attr, double number, const 
 base::Status
 checkValue(const proto::Node &node, const AttrInfo &attr, const proto::AttrValue &value)
 {
-    if (!hasKind(value, attr.kind))
+    if (!hasKind(value, attr.kind)) {
         return nodeError(node, "attribute '" + attr.name + "' must be " + expectation(attr)
                                    + ", got " + valueKindName(value));
+    }
     switch (value.value_case()) {
     case proto::AttrValue::kI:
         return checkNumber(node, attr, double(value.i()), std::to_string(value.i()));
     case proto::AttrValue::kF:
         return checkNumber(node, attr, value.f(), numberText(value.f(), AttrKind::Float));
     case proto::AttrValue::kInts:
-        if (value.ints().values().empty())
+        if (value.ints().values().empty()) {
             return nodeError(node, "attribute '" + attr.name + "' is an empty list; expected "
                                        + expectation(attr));
+        }
         for (std::int64_t element : value.ints().values()) {
             if (auto status = checkNumber(node, attr, double(element), std::to_string(element));
-                !status)
+                !status) {
                 return status;
+            }
         }
         return base::okStatus();
     default: // strings carry no range
@@ -270,8 +281,9 @@ const OpInfo *findOp(std::string_view name)
 std::string knownOpNames()
 {
     std::string names;
-    for (const OpInfo &op : ops())
+    for (const OpInfo &op : ops()) {
         names += (names.empty() ? "" : ", ") + op.name;
+    }
     return names;
 }
 
@@ -279,23 +291,27 @@ base::Status checkAttributes(const proto::Node &node, const OpInfo &op)
 {
     // Sorted, so the same graph always reports the same problem first.
     std::vector<std::string> given;
-    for (const auto &[key, value] : node.attrs())
+    for (const auto &[key, value] : node.attrs()) {
         given.push_back(key);
+    }
     std::sort(given.begin(), given.end());
     for (const std::string &key : given) {
-        if (!op.findAttr(key))
+        if (!op.findAttr(key)) {
             return nodeError(node, "unknown attribute '" + key + "'; " + attrNames(op));
+        }
     }
     for (const AttrInfo &attr : op.attrs) {
         auto it = node.attrs().find(attr.name);
         if (it == node.attrs().end()) {
-            if (attr.required)
+            if (attr.required) {
                 return nodeError(node, "missing required attribute '" + attr.name + "' ("
                                            + expectation(attr) + ")");
+            }
             continue;
         }
-        if (auto status = checkValue(node, attr, it->second); !status)
+        if (auto status = checkValue(node, attr, it->second); !status) {
             return status;
+        }
     }
     return base::okStatus();
 }
@@ -303,39 +319,46 @@ base::Status checkAttributes(const proto::Node &node, const OpInfo &op)
 std::int64_t intAttr(const proto::Node &node, std::string_view name, std::int64_t fallback)
 {
     auto it = node.attrs().find(std::string(name));
-    if (it == node.attrs().end() || it->second.value_case() != proto::AttrValue::kI)
+    if (it == node.attrs().end() || it->second.value_case() != proto::AttrValue::kI) {
         return fallback;
+    }
     return it->second.i();
 }
 
 double floatAttr(const proto::Node &node, std::string_view name, double fallback)
 {
     auto it = node.attrs().find(std::string(name));
-    if (it == node.attrs().end())
+    if (it == node.attrs().end()) {
         return fallback;
-    if (it->second.value_case() == proto::AttrValue::kF)
+    }
+    if (it->second.value_case() == proto::AttrValue::kF) {
         return it->second.f();
-    if (it->second.value_case() == proto::AttrValue::kI)
+    }
+    if (it->second.value_case() == proto::AttrValue::kI) {
         return static_cast<double>(it->second.i());
+    }
     return fallback;
 }
 
 std::vector<std::int64_t> intsAttr(const proto::Node &node, std::string_view name)
 {
     auto it = node.attrs().find(std::string(name));
-    if (it == node.attrs().end() || it->second.value_case() != proto::AttrValue::kInts)
+    if (it == node.attrs().end() || it->second.value_case() != proto::AttrValue::kInts) {
         return {};
+    }
     const auto &values = it->second.ints().values();
     return {values.begin(), values.end()};
 }
 
 std::string shapeText(const Shape &shape)
 {
-    if (shape.empty())
+    if (shape.empty()) {
         return "scalar";
+    }
     std::string text;
-    for (std::size_t i = 0; i < shape.size(); ++i)
+    for (std::size_t i = 0; i < shape.size(); ++i) {
         text += (i == 0 ? "" : "\u00d7") + std::to_string(shape[i]);
+    }
     return text;
 }
 

@@ -14,8 +14,9 @@ product(const proto::Node &node, std::initializer_list<std::int64_t> factors, co
     std::int64_t result = 1;
     for (std::int64_t factor : factors) {
         auto next = checkedMul(result, factor);
-        if (!next)
+        if (!next) {
             return nodeError(node, std::string(what) + " does not fit in a 64-bit integer");
+        }
         result = *next;
     }
     return result;
@@ -25,8 +26,9 @@ product(const proto::Node &node, std::initializer_list<std::int64_t> factors, co
 // callers (a palette preview, a test) that call the registry's functions directly.
 base::Result<Shape> soleInput(const proto::Node &node, const std::vector<Shape> &inputs)
 {
-    if (inputs.size() != 1)
+    if (inputs.size() != 1) {
         return nodeError(node, "takes 1 input, got " + std::to_string(inputs.size()));
+    }
     return inputs.front();
 }
 
@@ -37,8 +39,9 @@ base::Status checkCountShapes(const proto::Node &node,
                               const Shape &output,
                               std::size_t rank)
 {
-    if (inputs.size() == 1 && inputs.front().size() == rank && output.size() == rank)
+    if (inputs.size() == 1 && inputs.front().size() == rank && output.size() == rank) {
         return base::okStatus();
+    }
     return nodeError(node, "cannot count parameters or FLOPs without the shapes its shape "
                            "function inferred");
 }
@@ -49,16 +52,18 @@ addBias(const proto::Node &node, std::int64_t weights, std::int64_t outputs)
 {
     const std::int64_t bias = intAttr(node, "bias", 1) != 0 ? outputs : 0;
     auto total = checkedAdd(weights, bias);
-    if (!total)
+    if (!total) {
         return nodeError(node, "the parameter count does not fit in a 64-bit integer");
+    }
     return *total;
 }
 
 // Conv2d and MaxPool2d take one [C, H, W] input.
 base::Status requireImage(const proto::Node &node, const Shape &input)
 {
-    if (input.size() == 3)
+    if (input.size() == 3) {
         return base::okStatus();
+    }
     std::string hint =
         input.size() == 1
             ? "; a flat input cannot be convolved or pooled, reshape it in the Input shape instead"
@@ -74,14 +79,16 @@ base::Result<std::int64_t> windowOutput(const proto::Node &node,
                                         std::int64_t padding,
                                         std::int64_t size)
 {
-    if (kernel < 1 || stride < 1 || padding < 0)
+    if (kernel < 1 || stride < 1 || padding < 0) {
         return nodeError(node, "needs kernel_size and stride of at least 1 and padding of at "
                                "least 0");
+    }
     const std::int64_t padded = size + 2 * padding;
     if (kernel > padded) {
         std::string where = "its input " + shapeText(input);
-        if (padding > 0)
+        if (padding > 0) {
             where += " padded by " + std::to_string(padding) + " on each side";
+        }
         return nodeError(node, "kernel " + std::to_string(kernel) + " is larger than " + where
                                    + "; use a smaller kernel_size or a larger input");
     }
@@ -103,14 +110,16 @@ base::Result<Shape> sameShape(const proto::Node &node, const std::vector<Shape> 
 base::Result<Shape> flattenShape(const proto::Node &node, const std::vector<Shape> &inputs)
 {
     auto input = soleInput(node, inputs);
-    if (!input)
+    if (!input) {
         return input;
+    }
     std::int64_t size = 1;
     for (std::int64_t dim : input.value()) {
         auto next = checkedMul(size, dim);
-        if (!next)
+        if (!next) {
             return nodeError(node, "the flattened size of " + shapeText(input.value())
                                        + " does not fit in a 64-bit integer");
+        }
         size = *next;
     }
     return Shape{size};
@@ -119,52 +128,62 @@ base::Result<Shape> flattenShape(const proto::Node &node, const std::vector<Shap
 base::Result<Shape> linearShape(const proto::Node &node, const std::vector<Shape> &inputs)
 {
     auto sole = soleInput(node, inputs);
-    if (!sole)
+    if (!sole) {
         return sole;
+    }
     const Shape &input = sole.value();
-    if (input.size() != 1)
+    if (input.size() != 1) {
         return nodeError(node, "expects a flat input, got " + shapeText(input)
                                    + "; insert a Flatten before it");
+    }
     return Shape{intAttr(node, "out_features", 1)};
 }
 
 base::Result<Shape> conv2dShape(const proto::Node &node, const std::vector<Shape> &inputs)
 {
     auto sole = soleInput(node, inputs);
-    if (!sole)
+    if (!sole) {
         return sole;
+    }
     const Shape &input = sole.value();
-    if (auto status = requireImage(node, input); !status)
+    if (auto status = requireImage(node, input); !status) {
         return status.error();
+    }
     const std::int64_t kernel = intAttr(node, "kernel_size", 1);
     const std::int64_t stride = intAttr(node, "stride", 1);
     const std::int64_t padding = intAttr(node, "padding", 0);
     auto height = windowOutput(node, input, kernel, stride, padding, input[1]);
-    if (!height)
+    if (!height) {
         return height.error();
+    }
     auto width = windowOutput(node, input, kernel, stride, padding, input[2]);
-    if (!width)
+    if (!width) {
         return width.error();
+    }
     return Shape{intAttr(node, "out_channels", 1), height.value(), width.value()};
 }
 
 base::Result<Shape> maxPool2dShape(const proto::Node &node, const std::vector<Shape> &inputs)
 {
     auto sole = soleInput(node, inputs);
-    if (!sole)
+    if (!sole) {
         return sole;
+    }
     const Shape &input = sole.value();
-    if (auto status = requireImage(node, input); !status)
+    if (auto status = requireImage(node, input); !status) {
         return status.error();
+    }
     const std::int64_t kernel = intAttr(node, "kernel_size", 1);
     // PyTorch's default: a window never overlaps the previous one.
     const std::int64_t stride = intAttr(node, "stride", kernel);
     auto height = windowOutput(node, input, kernel, stride, 0, input[1]);
-    if (!height)
+    if (!height) {
         return height.error();
+    }
     auto width = windowOutput(node, input, kernel, stride, 0, input[2]);
-    if (!width)
+    if (!width) {
         return width.error();
+    }
     return Shape{input[0], height.value(), width.value()};
 }
 
@@ -176,40 +195,46 @@ base::Result<std::int64_t> noCount(const proto::Node &, const std::vector<Shape>
 base::Result<std::int64_t>
 linearParameters(const proto::Node &node, const std::vector<Shape> &inputs, const Shape &output)
 {
-    if (auto status = checkCountShapes(node, inputs, output, 1); !status)
+    if (auto status = checkCountShapes(node, inputs, output, 1); !status) {
         return status.error();
+    }
     auto weights = product(node, {inputs.front()[0], output[0]}, "the weight count");
-    if (!weights)
+    if (!weights) {
         return weights;
+    }
     return addBias(node, weights.value(), output[0]);
 }
 
 base::Result<std::int64_t>
 linearFlops(const proto::Node &node, const std::vector<Shape> &inputs, const Shape &output)
 {
-    if (auto status = checkCountShapes(node, inputs, output, 1); !status)
+    if (auto status = checkCountShapes(node, inputs, output, 1); !status) {
         return status.error();
+    }
     return product(node, {inputs.front()[0], output[0]}, "the FLOP count");
 }
 
 base::Result<std::int64_t>
 conv2dParameters(const proto::Node &node, const std::vector<Shape> &inputs, const Shape &output)
 {
-    if (auto status = checkCountShapes(node, inputs, output, 3); !status)
+    if (auto status = checkCountShapes(node, inputs, output, 3); !status) {
         return status.error();
+    }
     const std::int64_t kernel = intAttr(node, "kernel_size", 1);
     auto weights =
         product(node, {inputs.front()[0], output[0], kernel, kernel}, "the weight count");
-    if (!weights)
+    if (!weights) {
         return weights;
+    }
     return addBias(node, weights.value(), output[0]);
 }
 
 base::Result<std::int64_t>
 conv2dFlops(const proto::Node &node, const std::vector<Shape> &inputs, const Shape &output)
 {
-    if (auto status = checkCountShapes(node, inputs, output, 3); !status)
+    if (auto status = checkCountShapes(node, inputs, output, 3); !status) {
         return status.error();
+    }
     // One multiply-accumulate per weight per output position.
     const std::int64_t kernel = intAttr(node, "kernel_size", 1);
     return product(node, {output[0], output[1], output[2], inputs.front()[0], kernel, kernel},

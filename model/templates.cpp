@@ -19,8 +19,9 @@ public:
                       std::initializer_list<std::pair<const char *, std::int64_t>> attrs = {})
     {
         proto::Node *node = append(std::move(name), std::move(op));
-        for (const auto &[key, value] : attrs)
+        for (const auto &[key, value] : attrs) {
             (*node->mutable_attrs())[key].set_i(value);
+        }
         return *this;
     }
 
@@ -28,8 +29,9 @@ public:
     {
         proto::Node *node = append("input", "Input");
         auto *values = (*node->mutable_attrs())["shape"].mutable_ints();
-        for (std::int64_t dim : shape)
+        for (std::int64_t dim : shape) {
             values->add_values(dim);
+        }
         return *this;
     }
 
@@ -44,8 +46,9 @@ private:
     proto::Node *append(std::string name, std::string op)
     {
         proto::Node *node = m_graph.add_nodes();
-        if (!m_last.empty())
+        if (!m_last.empty()) {
             node->add_inputs(m_last);
+        }
         node->set_name(name);
         node->set_op(std::move(op));
         m_last = std::move(name);
@@ -113,30 +116,34 @@ std::vector<ModelTemplate> modelTemplates()
 base::Result<proto::ModelGraph>
 makeTemplate(std::string_view id, const Shape &inputShape, std::int64_t classes)
 {
-    if (classes < 1 || classes > kMaxDimension)
+    if (classes < 1 || classes > kMaxDimension) {
         return base::makeError(base::ErrorCode::InvalidInput,
                                "the class count must be from 1 to " + std::to_string(kMaxDimension)
                                    + ", got " + std::to_string(classes),
                                std::string(id));
+    }
     proto::ModelGraph graph;
     if (id == "mlp") {
         graph = mlp(inputShape, classes);
     } else if (id == "lenet") {
-        if (inputShape.size() != 3)
+        if (inputShape.size() != 3) {
             return templateError(id, inputShape, "it expects a 3-D input [C, H, W]");
+        }
         graph = lenet(inputShape, classes);
     } else {
         std::string known;
-        for (const ModelTemplate &entry : modelTemplates())
+        for (const ModelTemplate &entry : modelTemplates()) {
             known += (known.empty() ? "" : ", ") + entry.id;
+        }
         return base::makeError(base::ErrorCode::NotFound,
                                "unknown model template '" + std::string(id)
                                    + "'; known templates: " + known,
                                std::string(id));
     }
     // The registry is the judge of what fits: a too-small image fails in pool2 or conv2.
-    if (auto analysis = analyzeGraph(graph); !analysis)
+    if (auto analysis = analyzeGraph(graph); !analysis) {
         return templateError(id, inputShape, analysis.error().message);
+    }
     return graph;
 }
 

@@ -32,11 +32,13 @@ base::Result<Database> Database::open(const std::filesystem::path &file)
                         SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
     // Even a failed open may hand back a handle that must be closed.
     Database db(raw, file);
-    if (rc != SQLITE_OK)
+    if (rc != SQLITE_OK) {
         return sqliteError(rc, "Opening the database", raw ? sqlite3_errmsg(raw) : nullptr,
                            file.string());
-    if (auto status = db.configure(); !status)
+    }
+    if (auto status = db.configure(); !status) {
         return status.error();
+    }
     return db;
 }
 
@@ -45,15 +47,18 @@ base::Status Database::configure()
     sqlite3_extended_result_codes(m_db.get(), 1);
     sqlite3_busy_timeout(m_db.get(), kBusyTimeoutMs);
     // Reading the header before any pragma that writes keeps a foreign file untouched.
-    if (auto version = queryInt("PRAGMA schema_version"); !version)
+    if (auto version = queryInt("PRAGMA schema_version"); !version) {
         return version.error();
-    if (auto status = exec("PRAGMA foreign_keys = ON"); !status)
+    }
+    if (auto status = exec("PRAGMA foreign_keys = ON"); !status) {
         return status;
+    }
     // WAL lets the GUI read while an ingest writes. With WAL, synchronous=NORMAL can lose the
     // last commits on power loss but never corrupts; the events file is the source of truth
     // and the stored offset rolls back with the rows, so a lost commit is re-ingested.
-    if (auto status = exec("PRAGMA journal_mode = WAL"); !status)
+    if (auto status = exec("PRAGMA journal_mode = WAL"); !status) {
         return status;
+    }
     return exec("PRAGMA synchronous = NORMAL");
 }
 
@@ -61,8 +66,9 @@ base::Status Database::exec(const std::string &sql)
 {
     char *message = nullptr;
     const int rc = sqlite3_exec(m_db.get(), sql.c_str(), nullptr, nullptr, &message);
-    if (rc == SQLITE_OK)
+    if (rc == SQLITE_OK) {
         return base::okStatus();
+    }
     base::Error error = sqliteError(rc, "A database command",
                                     message ? message : sqlite3_errmsg(m_db.get()), context());
     sqlite3_free(message);
@@ -84,15 +90,18 @@ base::Result<Statement> Database::prepare(std::string_view sql)
 base::Result<std::int64_t> Database::queryInt(std::string_view sql)
 {
     auto stmt = prepare(sql);
-    if (!stmt)
+    if (!stmt) {
         return stmt.error();
+    }
     auto row = stmt.value().step();
-    if (!row)
+    if (!row) {
         return row.error();
-    if (!row.value())
+    }
+    if (!row.value()) {
         return base::makeError(base::ErrorCode::Backend,
                                "A database query returned no row: " + std::string(sql) + ".",
                                context());
+    }
     return stmt.value().int64(0);
 }
 

@@ -26,9 +26,11 @@ double finishTime(const proto::RunEvent &event)
 bool hasMismatchedField(const proto::RunEvent &event)
 {
     const auto &unknown = event.GetReflection()->GetUnknownFields(event);
-    for (int i = 0; i < unknown.field_count(); ++i)
-        if (proto::RunEvent::descriptor()->FindFieldByNumber(unknown.field(i).number()))
+    for (int i = 0; i < unknown.field_count(); ++i) {
+        if (proto::RunEvent::descriptor()->FindFieldByNumber(unknown.field(i).number())) {
             return true;
+        }
+    }
     return false;
 }
 
@@ -63,15 +65,19 @@ EventIngester::EventIngester(Database &db, std::int64_t runId, std::filesystem::
 base::Result<IngestReport> EventIngester::run(std::stop_token stop)
 {
     auto tx = Transaction::begin(m_db);
-    if (!tx)
+    if (!tx) {
         return tx.error();
+    }
     auto start = storedOffset();
-    if (!start)
+    if (!start) {
         return start.error();
-    if (auto status = checkFileSize(start.value()); !status)
+    }
+    if (auto status = checkFileSize(start.value()); !status) {
         return status.error();
-    if (auto status = prepareStatements(); !status)
+    }
+    if (auto status = prepareStatements(); !status) {
         return status.error();
+    }
     m_report.startOffset = m_next = start.value();
     auto scan = proto::scanRecordFile(
         m_eventsFile, start.value(),
@@ -79,25 +85,30 @@ base::Result<IngestReport> EventIngester::run(std::stop_token stop)
             return onRecord(payload, offset);
         },
         stop);
-    if (!scan)
+    if (!scan) {
         return finishAfterFailure(tx.value(), scan.error());
+    }
     m_report.tornBytes = scan.value().tornBytes;
-    if (auto status = commitUpTo(tx.value(), scan.value().endOffset); !status)
+    if (auto status = commitUpTo(tx.value(), scan.value().endOffset); !status) {
         return status.error();
+    }
     return m_report;
 }
 
 base::Result<std::uint64_t> EventIngester::storedOffset()
 {
     auto query = m_db.prepare("SELECT ingested_offset FROM runs WHERE id = ?1");
-    if (!query)
+    if (!query) {
         return query.error();
+    }
     auto row = query.value().bind(1, m_runId).step();
-    if (!row)
+    if (!row) {
         return row.error();
-    if (!row.value())
+    }
+    if (!row.value()) {
         return base::makeError(base::ErrorCode::NotFound, "There is no such run to ingest into.",
                                m_db.context(m_runId));
+    }
     return static_cast<std::uint64_t>(query.value().int64(0));
 }
 
@@ -105,15 +116,17 @@ base::Status EventIngester::checkFileSize(std::uint64_t startOffset) const
 {
     std::error_code ec;
     const std::uintmax_t size = std::filesystem::file_size(m_eventsFile, ec);
-    if (ec)
+    if (ec) {
         return base::makeError(base::ErrorCode::NotFound,
                                "The events file cannot be read: " + ec.message() + ".",
                                m_eventsFile.string());
-    if (size < startOffset)
+    }
+    if (size < startOffset) {
         return dataError("The events file is shorter (" + std::to_string(size)
                              + " bytes) than the part already ingested; it was truncated or "
                                "replaced.",
                          startOffset);
+    }
     return base::okStatus();
 }
 
@@ -123,8 +136,9 @@ base::Status EventIngester::prepareStatements()
     for (const char *sql : {kUpsertScalar, kInsertLog, kInsertCheckpoint, kUpdateStatus,
                             kUpdateProgress, kUpdateOffset}) {
         auto stmt = m_db.prepare(sql);
-        if (!stmt)
+        if (!stmt) {
             return stmt.error();
+        }
         prepared.push_back(std::move(stmt).value());
     }
     m_statements.emplace(Statements{std::move(prepared[0]), std::move(prepared[1]),
@@ -205,8 +219,9 @@ base::Status EventIngester::applyStatus(const proto::StatusEvent &status)
 
 base::Status EventIngester::applyProgress()
 {
-    if (!m_progress)
+    if (!m_progress) {
         return base::okStatus();
+    }
     const proto::ProgressEvent &p = *m_progress;
     return m_statements->updateProgress.bind(1, m_runId)
         .bind(2, static_cast<std::int64_t>(p.epoch()))
@@ -221,13 +236,15 @@ base::Status EventIngester::applyProgress()
 
 base::Status EventIngester::commitUpTo(Transaction &tx, std::uint64_t offset)
 {
-    if (auto status = applyProgress(); !status)
+    if (auto status = applyProgress(); !status) {
         return status;
+    }
     auto status = m_statements->updateOffset.bind(1, m_runId)
                       .bind(2, static_cast<std::int64_t>(offset))
                       .run();
-    if (!status)
+    if (!status) {
         return status;
+    }
     m_report.endOffset = offset;
     return tx.commit();
 }
@@ -235,17 +252,21 @@ base::Status EventIngester::commitUpTo(Transaction &tx, std::uint64_t offset)
 base::Result<IngestReport> EventIngester::finishAfterFailure(Transaction &tx,
                                                              const base::Error &scanError)
 {
-    if (m_databaseFailure)
+    if (m_databaseFailure) {
         return *m_databaseFailure; // the transaction rolls back: nothing half-stored
+    }
     // A bad record, a corrupt frame or a cancel: everything before m_next is good and stays.
-    if (auto status = commitUpTo(tx, m_next); !status)
+    if (auto status = commitUpTo(tx, m_next); !status) {
         return status.error();
-    if (m_dataFailure)
+    }
+    if (m_dataFailure) {
         return *m_dataFailure;
+    }
     // The framing names the file without its directory; give the full path and the offset
     // (the corrupt frame starts right where the last good record ended).
-    if (scanError.code == base::ErrorCode::InvalidInput)
+    if (scanError.code == base::ErrorCode::InvalidInput) {
         return dataError(scanError.message, m_next);
+    }
     return scanError;
 }
 

@@ -14,11 +14,13 @@ base::Result<StepRange> stepRange(Database &db, std::int64_t runId, const std::s
 {
     auto query = db.prepare("SELECT count(*), min(step), max(step) FROM scalars "
                             "WHERE run_id = ?1 AND tag = ?2");
-    if (!query)
+    if (!query) {
         return query.error();
+    }
     auto row = query.value().bind(1, runId).bind(2, tag).step();
-    if (!row)
+    if (!row) {
         return row.error();
+    }
     return StepRange{query.value().int64(0), query.value().int64(1), query.value().int64(2)};
 }
 
@@ -28,10 +30,12 @@ base::Result<std::vector<ScalarBucket>> readBuckets(Statement &query)
     std::vector<ScalarBucket> out;
     for (;;) {
         auto row = query.step();
-        if (!row)
+        if (!row) {
             return row.error();
-        if (!row.value())
+        }
+        if (!row.value()) {
             return out;
+        }
         out.push_back({query.int64(0), query.int64(1), query.real(2), query.real(3), query.real(4),
                        query.int64(5)});
     }
@@ -43,14 +47,16 @@ base::Result<std::vector<ScalarBucket>>
 queryScalarBuckets(Database &db, std::int64_t runId, const std::string &tag, int buckets)
 {
     auto range = stepRange(db, runId, tag);
-    if (!range)
+    if (!range) {
         return range.error();
+    }
     if (range.value().count <= buckets) {
         // Every point is its own bucket. min/max/avg of a lone NULL (a NaN) stay NULL → NaN.
         auto query = db.prepare("SELECT step, step, value, value, value, 1 FROM scalars "
                                 "WHERE run_id = ?1 AND tag = ?2 ORDER BY step");
-        if (!query)
+        if (!query) {
             return query.error();
+        }
         return readBuckets(query.value().bind(1, runId).bind(2, tag));
     }
     // bucket = floor((step - first) * buckets / span), in doubles so a huge step range cannot
@@ -62,8 +68,9 @@ queryScalarBuckets(Database &db, std::int64_t runId, const std::string &tag, int
         "  SELECT step, value, min(?5, CAST((step - ?3) * ?4 AS INTEGER)) AS bucket"
         "  FROM scalars WHERE run_id = ?1 AND tag = ?2)"
         " GROUP BY bucket ORDER BY bucket");
-    if (!query)
+    if (!query) {
         return query.error();
+    }
     return readBuckets(query.value()
                            .bind(1, runId)
                            .bind(2, tag)

@@ -87,22 +87,25 @@ base::Error foreignDatabase(const Database &db)
 // Refuses what this build cannot migrate; called inside the migration's transaction.
 base::Status checkCompatible(Database &db, std::int64_t version, int latest)
 {
-    if (version > latest)
+    if (version > latest) {
         return base::makeError(base::ErrorCode::InvalidInput,
                                "The database was written by a newer Torchlight (schema version "
                                    + std::to_string(version) + "; this build knows up to "
                                    + std::to_string(latest)
                                    + "). Open it with that version or choose another file.",
                                db.context());
+    }
     if (version == 0) {
         auto objects = db.queryInt("SELECT count(*) FROM sqlite_schema");
-        if (!objects)
+        if (!objects) {
             return objects.error();
+        }
         return objects.value() == 0 ? base::okStatus() : base::Status(foreignDatabase(db));
     }
     auto applicationId = db.queryInt("PRAGMA application_id");
-    if (!applicationId)
+    if (!applicationId) {
         return applicationId.error();
+    }
     return applicationId.value() == kApplicationId ? base::okStatus()
                                                    : base::Status(foreignDatabase(db));
 }
@@ -118,30 +121,37 @@ base::Status migrate(Database &db, std::span<const Migration> steps)
 {
     const int latest = steps.empty() ? 0 : steps.back().version;
     auto tx = Transaction::begin(db);
-    if (!tx)
+    if (!tx) {
         return tx.error();
+    }
     auto version = db.queryInt("PRAGMA user_version");
-    if (!version)
+    if (!version) {
         return version.error();
-    if (auto status = checkCompatible(db, version.value(), latest); !status)
+    }
+    if (auto status = checkCompatible(db, version.value(), latest); !status) {
         return status;
-    if (version.value() == latest)
+    }
+    if (version.value() == latest) {
         return tx.value().commit();
+    }
     for (const Migration &step : steps) {
-        if (step.version <= version.value())
+        if (step.version <= version.value()) {
             continue;
-        if (auto status = db.exec(step.sql); !status)
+        }
+        if (auto status = db.exec(step.sql); !status) {
             return base::makeError(status.error().code,
                                    "Migrating the database to schema version "
                                        + std::to_string(step.version)
                                        + " failed: " + status.error().message,
                                    db.context());
+        }
     }
     // Both pragmas are part of the transaction: a crash leaves the old version and no tables.
     const std::string stamp = "PRAGMA user_version = " + std::to_string(latest)
                               + "; PRAGMA application_id = " + std::to_string(kApplicationId);
-    if (auto status = db.exec(stamp); !status)
+    if (auto status = db.exec(stamp); !status) {
         return status;
+    }
     return tx.value().commit();
 }
 

@@ -20,12 +20,15 @@ std::string optimizerName(proto::Optimizer optimizer)
 {
     constexpr std::string_view kPrefix = "OPTIMIZER_";
     std::string name = proto::Optimizer_Name(optimizer);
-    if (name.empty())
+    if (name.empty()) {
         return std::to_string(static_cast<int>(optimizer));
-    if (std::string_view(name).substr(0, kPrefix.size()) == kPrefix)
+    }
+    if (std::string_view(name).substr(0, kPrefix.size()) == kPrefix) {
         name.erase(0, kPrefix.size());
-    for (char &c : name)
+    }
+    for (char &c : name) {
         c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    }
     return name;
 }
 

@@ -22,8 +22,9 @@ Statement::~Statement() = default;
 
 void Statement::noteBind(int rc)
 {
-    if (rc != SQLITE_OK && m_bindError == 0)
+    if (rc != SQLITE_OK && m_bindError == 0) {
         m_bindError = rc;
+    }
 }
 
 Statement &Statement::bind(int index, std::int64_t value)
@@ -62,10 +63,12 @@ base::Result<bool> Statement::step()
         return sqliteError(rc, "Binding a query parameter", sqlite3_errstr(rc), m_context);
     }
     const int rc = sqlite3_step(m_stmt.get());
-    if (rc == SQLITE_ROW)
+    if (rc == SQLITE_ROW) {
         return true;
-    if (rc == SQLITE_DONE)
+    }
+    if (rc == SQLITE_DONE) {
         return false;
+    }
     base::Error error = sqliteError(rc, "A database query",
                                     sqlite3_errmsg(sqlite3_db_handle(m_stmt.get())), m_context);
     sqlite3_reset(m_stmt.get());
@@ -80,8 +83,9 @@ base::Status Statement::run()
             reset();
             return row.error();
         }
-        if (!row.value())
+        if (!row.value()) {
             break;
+        }
     }
     reset();
     return base::okStatus();
@@ -99,8 +103,9 @@ std::int64_t Statement::int64(int column) const
 
 double Statement::real(int column) const
 {
-    if (isNull(column))
+    if (isNull(column)) {
         return std::numeric_limits<double>::quiet_NaN();
+    }
     return sqlite3_column_double(m_stmt.get(), column);
 }
 

@@ -113,8 +113,9 @@ TEST_CASE("Nodes come out in topological order with Input first, whatever the fi
     auto result = analyzeGraph(graph);
     REQUIRE(result.ok());
     std::vector<std::string> order;
-    for (const NodeAnalysis &node : result.value().nodes)
+    for (const NodeAnalysis &node : result.value().nodes) {
         order.push_back(node.name);
+    }
     CHECK(order == std::vector<std::string>{"input", "flatten", "drop", "fc1", "relu1", "fc2"});
     CHECK(result.value().node("drop")->outputShape == Shape{48});
     CHECK(result.value().parameters == 48 * 32 + 32 + 32 * 10 + 10);
@@ -375,8 +376,9 @@ TEST_CASE("Randomly damaged graphs give an error naming a node or the graph, nev
         CHECK_FALSE(result.error().message.empty());
         const std::string &where = result.error().context;
         bool named = where.empty();
-        for (const proto::Node &node : graph.nodes())
+        for (const proto::Node &node : graph.nodes()) {
             named = named || node.name() == where;
+        }
         CHECK(named);
     }
     CHECK(analysed > 0); // some mutations (a new kernel that still fits) stay valid

@@ -18,8 +18,9 @@ inline proto::Node &addNode(proto::ModelGraph &graph,
     proto::Node *node = graph.add_nodes();
     node->set_name(name);
     node->set_op(op);
-    for (const char *input : inputs)
+    for (const char *input : inputs) {
         node->add_inputs(input);
+    }
     return *node;
 }
 
@@ -40,8 +41,9 @@ setInts(proto::Node &node, const std::string &key, std::initializer_list<std::in
 {
     auto *list = (*node.mutable_attrs())[key].mutable_ints();
     list->clear_values();
-    for (std::int64_t value : values)
+    for (std::int64_t value : values) {
         list->add_values(value);
+    }
     return node;
 }
 

@@ -20,8 +20,9 @@ GraphAnalysis analyzeTemplate(std::string_view id, const Shape &input, std::int6
 std::vector<std::string> nodeNames(const GraphAnalysis &analysis)
 {
     std::vector<std::string> names;
-    for (const NodeAnalysis &node : analysis.nodes)
+    for (const NodeAnalysis &node : analysis.nodes) {
         names.push_back(node.name);
+    }
     return names;
 }
 

@@ -32,8 +32,9 @@ struct RunFixture
     IngestReport ingest()
     {
         auto report = store.ingest(runId, events.path());
-        if (!report.ok())
+        if (!report.ok()) {
             FAIL(report.error().describe());
+        }
         return report.value();
     }
 
@@ -55,8 +56,9 @@ struct RunFixture
 std::vector<std::int64_t> steps(const std::vector<ScalarPoint> &points)
 {
     std::vector<std::int64_t> out;
-    for (const auto &p : points)
+    for (const auto &p : points) {
         out.push_back(p.step);
+    }
     return out;
 }
 
@@ -127,8 +129,9 @@ TEST_CASE("Ingesting an events file stores scalars, state, logs, checkpoints and
 TEST_CASE("Ingesting twice stores nothing twice", "[store]")
 {
     RunFixture f;
-    for (int step = 1; step <= 50; ++step)
+    for (int step = 1; step <= 50; ++step) {
         f.events.scalar("train/loss", step, 1.0 / step);
+    }
     f.events.log(proto::LOG_LEVEL_INFO, "epoch 1 done");
     f.events.checkpoint("checkpoints/latest.pt", 1, 50);
 
@@ -307,8 +310,9 @@ TEST_CASE("Ingesting into an unknown run is NotFound", "[store]")
 TEST_CASE("A cancelled ingest loses nothing and the next one reads everything", "[store]")
 {
     RunFixture f;
-    for (int step = 1; step <= 20; ++step)
+    for (int step = 1; step <= 20; ++step) {
         f.events.scalar("train/loss", step, 1.0);
+    }
     std::stop_source stop;
     stop.request_stop();
     auto cancelled = f.store.ingest(f.runId, f.events.path(), stop.get_token());
@@ -392,8 +396,9 @@ TEST_CASE("Two runs ingesting the same tags keep their scalars apart", "[store]"
 TEST_CASE("A database failure mid-ingest stores nothing of that call and loses nothing", "[store]")
 {
     RunFixture f;
-    for (int step = 1; step <= 5; ++step)
+    for (int step = 1; step <= 5; ++step) {
         f.events.scalar("train/loss", step, 1.0);
+    }
     f.events.log(proto::LOG_LEVEL_INFO, "after the scalars");
     {
         // Stands in for a crash or a full disk halfway through the batch.

@@ -35,19 +35,22 @@ class ScopedEnv
 public:
     ScopedEnv(const char *name, const char *value) : m_name(name)
     {
-        if (const char *old = std::getenv(name))
+        if (const char *old = std::getenv(name)) {
             m_old = old;
-        if (value)
+        }
+        if (value) {
             setenv(name, value, 1);
-        else
+        } else {
             unsetenv(name);
+        }
     }
     ~ScopedEnv()
     {
-        if (m_old)
+        if (m_old) {
             setenv(m_name, m_old->c_str(), 1);
-        else
+        } else {
             unsetenv(m_name);
+        }
     }
 
 private:

@@ -23,8 +23,9 @@ struct SeriesFixture
     void ingest()
     {
         auto report = store.ingest(runId, events.path());
-        if (!report.ok())
+        if (!report.ok()) {
             FAIL(report.error().describe());
+        }
     }
 
     std::vector<ScalarBucket> buckets(int count)
@@ -40,8 +41,9 @@ struct SeriesFixture
 TEST_CASE("With fewer points than buckets every point is its own bucket", "[store]")
 {
     SeriesFixture f;
-    for (int step = 1; step <= 5; ++step)
+    for (int step = 1; step <= 5; ++step) {
         f.events.scalar("train/loss", step * 10, step * 0.5);
+    }
     f.ingest();
     const auto buckets = f.buckets(100);
     REQUIRE(buckets.size() == 5);
@@ -61,8 +63,9 @@ TEST_CASE("Downsampling keeps a single spike's maximum", "[store]")
     SeriesFixture f;
     constexpr int kPoints = 10000;
     constexpr int kSpikeStep = 5003;
-    for (int step = 0; step < kPoints; ++step)
+    for (int step = 0; step < kPoints; ++step) {
         f.events.scalar("train/loss", step, step == kSpikeStep ? 100.0 : 1.0 + (step % 2) * 0.5);
+    }
     f.ingest();
 
     const auto buckets = f.buckets(100);
@@ -73,8 +76,9 @@ TEST_CASE("Downsampling keeps a single spike's maximum", "[store]")
         const ScalarBucket &b = buckets[i];
         total += b.count;
         CHECK(b.firstStep <= b.lastStep);
-        if (i > 0)
+        if (i > 0) {
             CHECK(b.firstStep == buckets[i - 1].lastStep + 1);
+        }
         CHECK(b.minValue == 1.0);
         if (b.firstStep <= kSpikeStep && kSpikeStep <= b.lastStep) {
             ++spikes;
@@ -94,17 +98,20 @@ TEST_CASE("Downsampling never returns more buckets than asked, even for uneven s
 {
     SeriesFixture f;
     // Dense at the start, sparse later: buckets over the step range, some of them empty.
-    for (int step = 0; step < 300; ++step)
+    for (int step = 0; step < 300; ++step) {
         f.events.scalar("train/loss", step, 1.0);
-    for (int step = 1000; step <= 100000; step += 1000)
+    }
+    for (int step = 1000; step <= 100000; step += 1000) {
         f.events.scalar("train/loss", step, 2.0);
+    }
     f.ingest();
     for (int width : {1, 7, 64, 399}) {
         const auto buckets = f.buckets(width);
         CHECK(static_cast<int>(buckets.size()) <= width);
         std::int64_t total = 0;
-        for (const auto &b : buckets)
+        for (const auto &b : buckets) {
             total += b.count;
+        }
         CHECK(total == 400);
     }
     const auto one = f.buckets(1);
@@ -134,8 +141,9 @@ TEST_CASE("Downsampling copes with steps near the ends of the int64 range", "[st
 TEST_CASE("NaN points are counted but do not poison min, max or mean", "[store]")
 {
     SeriesFixture f;
-    for (int step = 0; step < 10; ++step)
+    for (int step = 0; step < 10; ++step) {
         f.events.scalar("train/loss", step, step == 4 ? std::nan("") : 2.0);
+    }
     f.ingest();
     const auto buckets = f.buckets(1);
     REQUIRE(buckets.size() == 1);

@@ -41,8 +41,9 @@ TEST_CASE("A garbage file as the database is a clear error and stays untouched",
     TempDir dir;
     const fs::path file = dir / "not-a-db.db";
     std::string garbage;
-    for (int i = 0; i < 8192; ++i)
+    for (int i = 0; i < 8192; ++i) {
         garbage.push_back(static_cast<char>((i * 131 + 7) & 0xff));
+    }
     writeFile(file, garbage);
 
     auto store = RunStore::open(file);
@@ -153,7 +154,8 @@ TEST_CASE("A failing migration leaves the database at its old version", "[store]
 TEST_CASE("Migration steps are numbered 1, 2, 3 without gaps", "[store]")
 {
     int expected = 1;
-    for (const Migration &step : schemaMigrations())
+    for (const Migration &step : schemaMigrations()) {
         CHECK(step.version == expected++);
+    }
     CHECK(schemaMigrations().back().version == RunStore::kSchemaVersion);
 }
