@@ -2,10 +2,9 @@
 
 #include "model/node_error.h"
 
-#include <queue>
-
 #include <algorithm>
 #include <functional>
+#include <queue>
 #include <unordered_map>
 
 namespace tl::model {
