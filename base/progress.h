@@ -15,8 +15,9 @@ using ProgressFn =
 inline void
 reportProgress(const ProgressFn &fn, std::uint64_t done, std::uint64_t total, std::string_view what)
 {
-    if (fn)
+    if (fn) {
         fn(done, total, what);
+    }
 }
 
 } // namespace tl::base
