@@ -1,0 +1,67 @@
+#pragma once
+// A model graph as a libtorch module: one registered submodule per parametrised node, named
+// after the node, and a forward pass that walks the analysed topological order. Dropout follows
+// the module's train/eval mode. Private to runners/ (includes libtorch); one thread at a time.
+
+#include "base/result.h"
+#include "model/graph_analysis.h"
+#include "proto/torchlight.pb.h"
+
+#include <torch/nn/module.h>
+#include <torch/nn/modules/conv.h>
+#include <torch/nn/modules/linear.h>
+#include <torch/nn/pimpl.h>
+#include <torch/types.h>
+
+#include <string>
+#include <vector>
+
+namespace tl::runners {
+
+class GraphModuleImpl : public torch::nn::Module
+{
+public:
+    // `analysis` must come from model::analyzeGraph(graph); use buildGraphModule() to get
+    // errors as a Result instead of exceptions.
+    GraphModuleImpl(const proto::ModelGraph &graph, const model::GraphAnalysis &analysis);
+
+    // input: [batch, ...inputShape]; returns the output node's value, [batch, ...outputShape].
+    torch::Tensor forward(const torch::Tensor &input);
+
+    // The name a node's submodule is registered under: the node name, with '.' (not allowed
+    // by libtorch) replaced by '_' and '_' appended until it is unique.
+    std::string submoduleName(const std::string &nodeName) const;
+
+private:
+    enum class Kind { Input, Flatten, Linear, Conv2d, MaxPool, ReLU, Dropout };
+
+    // One node of the forward pass, which takes the previous step's output.
+    struct Step
+    {
+        Kind kind = Kind::Input;
+        torch::nn::Linear linear{nullptr};
+        torch::nn::Conv2d conv{nullptr};
+        std::int64_t kernel = 0; // MaxPool2d
+        std::int64_t stride = 0; // MaxPool2d
+        double dropout = 0;      // Dropout probability
+    };
+
+    Step makeStep(const proto::Node &node, const std::vector<model::Shape> &inputShapes);
+
+    std::vector<Step> m_steps; // analysed topological order: a chain from Input to output
+    std::vector<std::int64_t> m_inputShape; // [-1, ...inputShape]: reshapes flat samples
+};
+
+TORCH_MODULE(GraphModule);
+
+// Builds the module for an analysed graph; libtorch exceptions become a Backend error.
+base::Result<GraphModule> buildGraphModule(const proto::ModelGraph &graph,
+                                           const model::GraphAnalysis &analysis);
+
+// Number of scalars in the module's parameters (compare with GraphAnalysis::parameters).
+std::int64_t parameterCount(torch::nn::Module &module);
+
+// The message of a libtorch exception without its C++ backtrace.
+std::string torchErrorText(const std::exception &error);
+
+} // namespace tl::runners

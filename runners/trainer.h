@@ -1,0 +1,56 @@
+#pragma once
+// The training loop of a run, behind a torch-free interface: builds the module from the graph,
+// trains with SGD or Adam from TrainConfig, evaluates each epoch, honours control commands
+// and writes the final checkpoint. Runs on the calling thread (the worker's main thread).
+
+#include "base/result.h"
+#include "datasets/labeled_images.h"
+#include "model/graph_analysis.h"
+#include "proto/torchlight.pb.h"
+#include "runners/devices.h"
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+
+namespace tl::runners {
+
+class ControlChannel;
+class EventSink;
+
+// Everything one training run needs; the data is moved in and converted to tensors once.
+struct TrainingJob
+{
+    proto::ExperimentSpec spec;
+    model::GraphAnalysis analysis;
+    DeviceRequest device;
+    datasets::LabeledImages train;
+    datasets::LabeledImages test;
+    std::filesystem::path runDir;
+};
+
+// How a run ended, for the terminal status message.
+struct TrainingOutcome
+{
+    bool stopped = false; // a STOP command ended the run early
+    std::uint32_t epochsCompleted = 0;
+    std::int64_t steps = 0;
+    double testLoss = 0;                  // of the last evaluation; 0 if none ran
+    double testAccuracy = 0;              // in [0, 1]
+    bool evaluated = false;               // whether any evaluation ran
+    double lastEpochSamplesPerSecond = 0; // training throughput of the last full epoch
+    std::string checkpoint;               // relative to the run directory
+};
+
+// TrainConfig with the defaults of the proto comments applied (epochs 0 -> 1, batch 0 -> 64,
+// log_every_steps 0 -> 50, learning_rate 0 -> 0.01 for SGD and 0.001 for Adam, threads 0 ->
+// all cores).
+proto::TrainConfig effectiveTrainConfig(const proto::TrainConfig &config);
+
+// Runs the job to completion or until STOP, emitting the RUNNING and PAUSED statuses, progress,
+// scalars, logs and the checkpoint event through `events` (not the terminal status: the caller
+// sends that). Sets libtorch's thread count and seed for the process.
+// Errors (a libtorch failure, an unwritable checkpoint) come back as Backend or Io errors.
+base::Result<TrainingOutcome> train(TrainingJob job, EventSink &events, ControlChannel &control);
+
+} // namespace tl::runners

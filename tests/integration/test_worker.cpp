@@ -1,0 +1,477 @@
+// End-to-end tests of torchlight-worker (docs/worker.md): the real executable, real
+// Fashion-MNIST files, real pipes and run directories.
+#include "proto/record_io.h"
+#include "proto/spec_io.h"
+#include "tests/runners/scratch_dir.h"
+#include "worker_process.h"
+
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+namespace fs = std::filesystem;
+using namespace tl;
+using namespace std::chrono_literals;
+using testing::WorkerProcess;
+
+namespace {
+
+const fs::path kFashion = "/usr/share/datasets/fashion-mnist";
+constexpr auto kRunTimeout = 60s; // generous: CI shares two cores between jobs
+
+// Exit codes of docs/worker.md.
+constexpr int kExitOk = 0;
+constexpr int kExitUsage = 2;
+constexpr int kExitInvalid = 3;
+constexpr int kExitNoDevice = 4;
+constexpr int kExitRunDir = 5;
+
+bool haveFashion()
+{
+    return fs::exists(kFashion / "train-images-idx3-ubyte.gz");
+}
+
+fs::path freshDir(const std::string &name)
+{
+    return testing::scratchDir(name);
+}
+
+void addNode(proto::ModelGraph &graph,
+             const std::string &name,
+             const std::string &op,
+             const std::string &input,
+             const char *attr = nullptr,
+             std::int64_t value = 0)
+{
+    proto::Node *node = graph.add_nodes();
+    node->set_name(name);
+    node->set_op(op);
+    if (!input.empty()) {
+        node->add_inputs(input);
+    }
+    if (attr) {
+        (*node->mutable_attrs())[attr].set_i(value);
+    }
+}
+
+// The MLP template (784-128-classes) on Fashion-MNIST, trained on the first `limit` images.
+proto::ExperimentSpec mlpSpec(std::uint64_t limit, std::uint32_t epochs, std::int64_t classes = 10)
+{
+    proto::ExperimentSpec spec;
+    spec.set_protocol_version(1);
+    spec.set_name("integration");
+    proto::DatasetSpec *data = spec.mutable_dataset();
+    data->set_name("fashion-mnist");
+    data->set_format(proto::DATASET_FORMAT_IDX);
+    data->set_train_images((kFashion / "train-images-idx3-ubyte.gz").string());
+    data->set_train_labels((kFashion / "train-labels-idx1-ubyte.gz").string());
+    data->set_test_images((kFashion / "t10k-images-idx3-ubyte.gz").string());
+    data->set_test_labels((kFashion / "t10k-labels-idx1-ubyte.gz").string());
+    data->set_train_limit(limit);
+    data->set_test_limit(limit);
+    proto::ModelGraph *graph = spec.mutable_model();
+    graph->set_name("mlp");
+    addNode(*graph, "input", "Input", "");
+    for (std::int64_t d : {1, 28, 28}) {
+        (*graph->mutable_nodes(0)->mutable_attrs())["shape"].mutable_ints()->add_values(d);
+    }
+    addNode(*graph, "flatten", "Flatten", "input");
+    addNode(*graph, "fc1", "Linear", "flatten", "out_features", 128);
+    addNode(*graph, "relu1", "ReLU", "fc1");
+    addNode(*graph, "fc2", "Linear", "relu1", "out_features", classes);
+    graph->set_output("fc2");
+    proto::TrainConfig *train = spec.mutable_train();
+    train->set_optimizer(proto::OPTIMIZER_SGD);
+    train->set_learning_rate(0.05);
+    train->set_momentum(0.9);
+    train->set_epochs(epochs);
+    train->set_batch_size(64);
+    train->set_seed(7);
+    train->set_threads(1);
+    train->set_log_every_steps(10);
+    spec.set_device("cpu");
+    return spec;
+}
+
+// Writes spec as dir/<name> (.pbtxt as text, anything else binary).
+fs::path writeSpec(const proto::ExperimentSpec &spec, const fs::path &dir, const std::string &name)
+{
+    fs::path path = dir / name;
+    std::ofstream out(path, std::ios::binary);
+    if (path.extension() == ".pbtxt") {
+        out << proto::toText(spec);
+    } else {
+        out << spec.SerializeAsString();
+    }
+    return path;
+}
+
+std::string readFile(const fs::path &path)
+{
+    std::ifstream in(path, std::ios::binary);
+    std::ostringstream bytes;
+    bytes << in.rdbuf();
+    return bytes.str();
+}
+
+std::vector<proto::RunEvent> readEvents(const fs::path &runDir)
+{
+    std::vector<proto::RunEvent> events;
+    auto scan = proto::scanRecordFile(
+        runDir / "events.tlog", 0, [&](std::string_view payload, std::uint64_t offset) {
+            proto::RunEvent event;
+            if (!event.ParseFromArray(payload.data(), int(payload.size()))) {
+                return base::Status(base::makeError(base::ErrorCode::InvalidInput, "not a RunEvent",
+                                                    std::to_string(offset)));
+            }
+            events.push_back(event);
+            return base::okStatus();
+        });
+    INFO((scan.ok() ? std::string() : scan.error().describe()));
+    REQUIRE(scan.ok());
+    CHECK(scan.value().tornBytes == 0);
+    return events;
+}
+
+std::vector<proto::RunState> states(const std::vector<proto::RunEvent> &events)
+{
+    std::vector<proto::RunState> out;
+    for (const proto::RunEvent &e : events) {
+        if (e.has_status()) {
+            out.push_back(e.status().state());
+        }
+    }
+    return out;
+}
+
+std::vector<proto::ScalarEvent> scalars(const std::vector<proto::RunEvent> &events,
+                                        const std::string &tag)
+{
+    std::vector<proto::ScalarEvent> out;
+    for (const proto::RunEvent &e : events) {
+        if (e.has_scalar() && e.scalar().tag() == tag) {
+            out.push_back(e.scalar());
+        }
+    }
+    return out;
+}
+
+std::optional<proto::StatusEvent> lastStatus(const std::vector<proto::RunEvent> &events)
+{
+    for (auto it = events.rbegin(); it != events.rend(); ++it) {
+        if (it->has_status()) {
+            return it->status();
+        }
+    }
+    return std::nullopt;
+}
+
+bool isState(const proto::RunEvent &e, proto::RunState state)
+{
+    return e.has_status() && e.status().state() == state;
+}
+
+std::size_t lineCount(const std::string &text)
+{
+    return std::size_t(std::count(text.begin(), text.end(), '\n'));
+}
+
+// Runs the worker to its exit; REQUIREs that it exits in time.
+int runToExit(WorkerProcess &worker)
+{
+    const std::optional<int> code = worker.waitForExit(kRunTimeout);
+    INFO("stderr: " << worker.stderrText());
+    REQUIRE(code.has_value());
+    return *code;
+}
+
+void appendControl(const fs::path &runDir, proto::ControlCommand::Action action)
+{
+    auto writer = proto::RecordWriter::openFile(runDir / "control.tlog");
+    REQUIRE(writer.ok());
+    proto::ControlCommand command;
+    command.set_action(action);
+    REQUIRE(writer.value().write(command.SerializeAsString()).ok());
+}
+
+} // namespace
+
+TEST_CASE("The worker trains the MLP on 2,000 Fashion-MNIST images and leaves a complete run",
+          "[integration]")
+{
+    if (!haveFashion()) {
+        WARN("skipped: " << kFashion << " is absent (install dataset-fashion-mnist)");
+        return;
+    }
+    const fs::path dir = freshDir("e2e");
+    const fs::path spec = writeSpec(mlpSpec(2000, 2), dir, "experiment-in.pbtxt");
+    WorkerProcess worker({"train", "--spec", spec.string(), "--run-dir", (dir / "run").string()});
+    REQUIRE(runToExit(worker) == kExitOk);
+
+    const std::vector<proto::RunEvent> events = readEvents(dir / "run");
+    const std::vector<proto::RunState> seen = states(events);
+    REQUIRE(seen.size() >= 3);
+    CHECK(seen.front() == proto::RUN_STATE_STARTING);
+    CHECK(seen[1] == proto::RUN_STATE_RUNNING);
+    CHECK(seen.back() == proto::RUN_STATE_COMPLETED);
+    CHECK(std::count_if(events.begin(), events.end(),
+                        [](const proto::RunEvent &e) { return e.has_progress(); })
+          >= 2);
+    CHECK(scalars(events, "train/loss").size() >= 6); // 64 steps, every 10
+    CHECK(scalars(events, "train/accuracy").size() == 2);
+    const auto accuracy = scalars(events, "test/accuracy");
+    REQUIRE(accuracy.size() == 2);
+    CHECK(accuracy.back().step() == 64);
+    CHECK(accuracy.back().value() > 0.70);
+
+    const auto checkpoint = std::find_if(
+        events.begin(), events.end(), [](const proto::RunEvent &e) { return e.has_checkpoint(); });
+    REQUIRE(checkpoint != events.end());
+    CHECK(fs::is_regular_file(dir / "run" / checkpoint->checkpoint().path()));
+    CHECK(checkpoint->checkpoint().step() == 64);
+
+    // stdout carried the very same records, byte for byte.
+    CHECK(worker.streamError().empty());
+    CHECK(worker.stdoutBytes() == readFile(dir / "run" / "events.tlog"));
+    CHECK(fs::is_regular_file(dir / "run" / "experiment.pb"));
+    CHECK(fs::is_regular_file(dir / "run" / "experiment.pbtxt"));
+    CHECK_THAT(readFile(dir / "run" / "worker.log"), Catch::Contains("status COMPLETED"));
+    CHECK(worker.stderrText().empty());
+}
+
+TEST_CASE("STOP on stdin ends the run with STOPPED, a checkpoint and exit code 0", "[integration]")
+{
+    if (!haveFashion()) {
+        WARN("skipped: " << kFashion << " is absent (install dataset-fashion-mnist)");
+        return;
+    }
+    const fs::path dir = freshDir("stop_stdin");
+    const fs::path spec = writeSpec(mlpSpec(2000, 500), dir, "spec.pb");
+    WorkerProcess worker({"train", "--spec", spec.string(), "--run-dir", (dir / "run").string()});
+    REQUIRE(worker.waitForEvent([](const proto::RunEvent &e) { return e.has_progress(); },
+                                kRunTimeout));
+    worker.send(proto::ControlCommand::ACTION_STOP);
+    REQUIRE(runToExit(worker) == kExitOk);
+
+    const std::vector<proto::RunEvent> events = readEvents(dir / "run");
+    CHECK(states(events).back() == proto::RUN_STATE_STOPPED);
+    const auto checkpoint = std::find_if(
+        events.begin(), events.end(), [](const proto::RunEvent &e) { return e.has_checkpoint(); });
+    REQUIRE(checkpoint != events.end());
+    CHECK(fs::is_regular_file(dir / "run" / checkpoint->checkpoint().path()));
+    CHECK(checkpoint->checkpoint().step()
+          < std::int64_t{500} * 32); // long before the 500 epochs were done
+}
+
+TEST_CASE("PAUSE, RESUME and STOP appended to control.tlog work with stdin closed", "[integration]")
+{
+    if (!haveFashion()) {
+        WARN("skipped: " << kFashion << " is absent (install dataset-fashion-mnist)");
+        return;
+    }
+    const fs::path dir = freshDir("control_file");
+    const fs::path run = dir / "run";
+    const fs::path spec = writeSpec(mlpSpec(2000, 500), dir, "spec.pbtxt");
+    WorkerProcess worker({"train", "--spec", spec.string(), "--run-dir", run.string()});
+    worker.closeStdin(); // EOF on stdin is not a stop
+    REQUIRE(worker.waitForEvent([](const proto::RunEvent &e) { return e.has_progress(); },
+                                kRunTimeout));
+    appendControl(run, proto::ControlCommand::ACTION_PAUSE);
+    REQUIRE(worker.waitForEvent(
+        [](const proto::RunEvent &e) { return isState(e, proto::RUN_STATE_PAUSED); }, kRunTimeout));
+    appendControl(run, proto::ControlCommand::ACTION_RESUME);
+    REQUIRE(worker.waitForEvent(
+        [](const proto::RunEvent &e) {
+            return isState(e, proto::RUN_STATE_RUNNING)
+                   && e.status().message().find("resumed") != std::string::npos;
+        },
+        kRunTimeout));
+    appendControl(run, proto::ControlCommand::ACTION_STOP);
+    REQUIRE(runToExit(worker) == kExitOk);
+
+    const std::vector<proto::RunEvent> events = readEvents(run);
+    CHECK(states(events)
+          == std::vector<proto::RunState>{proto::RUN_STATE_STARTING, proto::RUN_STATE_RUNNING,
+                                          proto::RUN_STATE_PAUSED, proto::RUN_STATE_RUNNING,
+                                          proto::RUN_STATE_STOPPED});
+    // While paused the loop waits: no step, so no progress, between PAUSED and RUNNING.
+    const auto paused = std::find_if(events.begin(), events.end(), [](const auto &e) {
+        return isState(e, proto::RUN_STATE_PAUSED);
+    });
+    const auto resumed = std::find_if(
+        paused, events.end(), [](const auto &e) { return isState(e, proto::RUN_STATE_RUNNING); });
+    CHECK(std::none_of(paused, resumed, [](const auto &e) { return e.has_progress(); }));
+}
+
+TEST_CASE("Two single-threaded CPU runs of the same spec report identical losses", "[integration]")
+{
+    if (!haveFashion()) {
+        WARN("skipped: " << kFashion << " is absent (install dataset-fashion-mnist)");
+        return;
+    }
+    const fs::path dir = freshDir("repeat");
+    proto::ExperimentSpec spec = mlpSpec(640, 1);
+    spec.mutable_train()->set_log_every_steps(2);
+    const fs::path specPath = writeSpec(spec, dir, "spec.pb");
+    std::vector<std::vector<double>> losses;
+    for (const char *run : {"a", "b"}) {
+        WorkerProcess worker(
+            {"train", "--spec", specPath.string(), "--run-dir", (dir / run).string()});
+        REQUIRE(runToExit(worker) == kExitOk);
+        losses.emplace_back();
+        for (const proto::ScalarEvent &s : scalars(readEvents(dir / run), "train/loss")) {
+            losses.back().push_back(s.value());
+        }
+    }
+    CHECK(losses[0].size() == 5);
+    CHECK(losses[0] == losses[1]);
+}
+
+TEST_CASE("Asking for CUDA on a CPU-only build exits with code 4 and one line on stderr",
+          "[integration]")
+{
+    const fs::path dir = freshDir("cuda");
+    const fs::path spec = writeSpec(mlpSpec(100, 1), dir, "spec.pb");
+    WorkerProcess worker({"train", "--spec", spec.string(), "--run-dir", (dir / "run").string(),
+                          "--device", "cuda"});
+    REQUIRE(runToExit(worker) == kExitNoDevice);
+    const std::string expected =
+        "torchlight-worker: CUDA device 'cuda:0' requested but this build/machine has no CUDA "
+        "(torch::cuda::is_available() is false); use --device cpu\n";
+    CHECK(worker.stderrText() == expected);
+    const std::optional<proto::StatusEvent> status = lastStatus(readEvents(dir / "run"));
+    REQUIRE(status);
+    CHECK(status->state() == proto::RUN_STATE_FAILED);
+    CHECK_THAT(status->message(), Catch::Contains("cuda:0"));
+}
+
+TEST_CASE("A spec naming a missing dataset file fails naming the file, with exit code 3",
+          "[integration]")
+{
+    const fs::path dir = freshDir("missing_file");
+    proto::ExperimentSpec spec = mlpSpec(100, 1);
+    spec.mutable_dataset()->set_train_labels((dir / "no-such-labels-idx1-ubyte.gz").string());
+    WorkerProcess worker({"train", "--spec", writeSpec(spec, dir, "spec.pb").string(), "--run-dir",
+                          (dir / "run").string()});
+    REQUIRE(runToExit(worker) == kExitInvalid);
+    const std::optional<proto::StatusEvent> status = lastStatus(readEvents(dir / "run"));
+    REQUIRE(status);
+    CHECK(status->state() == proto::RUN_STATE_FAILED);
+    CHECK_THAT(status->message(), Catch::Contains("no-such-labels-idx1-ubyte.gz"));
+    CHECK(lineCount(worker.stderrText()) == 1);
+}
+
+TEST_CASE("A malformed .pbtxt fails naming its line and column, with exit code 3", "[integration]")
+{
+    const fs::path dir = freshDir("malformed");
+    std::ofstream(dir / "bad.pbtxt") << "name: \"broken\"\ntrain { epochs: -zz }\n";
+    WorkerProcess worker(
+        {"train", "--spec", (dir / "bad.pbtxt").string(), "--run-dir", (dir / "run").string()});
+    REQUIRE(runToExit(worker) == kExitInvalid);
+    CHECK_THAT(worker.stderrText(), Catch::Contains("bad.pbtxt, line 2, column"));
+    const std::optional<proto::StatusEvent> status = lastStatus(readEvents(dir / "run"));
+    REQUIRE(status);
+    CHECK(status->state() == proto::RUN_STATE_FAILED);
+    CHECK_THAT(status->message(), Catch::Contains("line 2, column"));
+}
+
+TEST_CASE("A model whose output size differs from the class count fails naming the node",
+          "[integration]")
+{
+    if (!haveFashion()) {
+        WARN("skipped: " << kFashion << " is absent (install dataset-fashion-mnist)");
+        return;
+    }
+    const fs::path dir = freshDir("classes");
+    const fs::path spec = writeSpec(mlpSpec(200, 1, 5), dir, "spec.pb");
+    WorkerProcess worker({"train", "--spec", spec.string(), "--run-dir", (dir / "run").string()});
+    REQUIRE(runToExit(worker) == kExitInvalid);
+    const std::optional<proto::StatusEvent> status = lastStatus(readEvents(dir / "run"));
+    REQUIRE(status);
+    CHECK(status->state() == proto::RUN_STATE_FAILED);
+    CHECK_THAT(status->message(), Catch::Contains("'fc2'") && Catch::Contains("10"));
+}
+
+TEST_CASE("devices --records answers one RunEvent with a DeviceList starting with the CPU",
+          "[integration]")
+{
+    WorkerProcess records({"devices", "--records"});
+    REQUIRE(runToExit(records) == kExitOk);
+    CHECK(records.streamError().empty());
+    REQUIRE(records.events().size() == 1);
+    const proto::DeviceList &list = records.events().front().devices();
+    REQUIRE(list.devices_size() >= 1);
+    CHECK(list.devices(0).id() == "cpu");
+    CHECK(list.devices(0).memory_bytes() > 0);
+
+    WorkerProcess text({"devices"});
+    REQUIRE(runToExit(text) == kExitOk);
+    CHECK_THAT(text.stdoutBytes(), Catch::StartsWith("cpu "));
+}
+
+TEST_CASE("Usage errors exit with code 2 and --help documents the exit codes", "[integration]")
+{
+    WorkerProcess none(std::vector<std::string>{});
+    CHECK(runToExit(none) == kExitUsage);
+    WorkerProcess noRunDir({"train", "--spec", "x.pb"});
+    CHECK(runToExit(noRunDir) == kExitUsage);
+    CHECK_THAT(noRunDir.stderrText(), Catch::Contains("--run-dir"));
+    WorkerProcess help({"--help"});
+    REQUIRE(runToExit(help) == kExitOk);
+    CHECK_THAT(help.stdoutBytes(), Catch::Contains("Exit codes:") && Catch::Contains("  5  "));
+}
+
+TEST_CASE("A run directory that cannot be created exits with code 5 and one line on stderr",
+          "[integration]")
+{
+    const fs::path dir = freshDir("run_dir");
+    std::ofstream(dir / "file") << "a regular file where the run directory's parent should be";
+    const fs::path spec = writeSpec(mlpSpec(100, 1), dir, "spec.pb");
+    WorkerProcess worker(
+        {"train", "--spec", spec.string(), "--run-dir", (dir / "file" / "run").string()});
+    REQUIRE(runToExit(worker) == kExitRunDir);
+    CHECK(lineCount(worker.stderrText()) == 1);
+    CHECK_THAT(worker.stderrText(), Catch::Contains((dir / "file" / "run").string()));
+}
+
+TEST_CASE("A run whose events.tlog cannot take records exits with code 5", "[integration]")
+{
+    if (!haveFashion() || !fs::exists("/dev/full")) {
+        WARN("skipped: needs " << kFashion << " and /dev/full");
+        return;
+    }
+    const fs::path dir = freshDir("full_disk");
+    fs::create_directories(dir / "run");
+    fs::create_symlink("/dev/full", dir / "run" / "events.tlog"); // every write: ENOSPC
+    const fs::path spec = writeSpec(mlpSpec(128, 1), dir, "spec.pb");
+    WorkerProcess worker({"train", "--spec", spec.string(), "--run-dir", (dir / "run").string()});
+    REQUIRE(runToExit(worker) == kExitRunDir);
+    CHECK_THAT(worker.stderrText(), Catch::Contains("events.tlog"));
+    // stdout and worker.log still carried the run.
+    const std::optional<proto::StatusEvent> status = lastStatus(worker.events());
+    REQUIRE(status);
+    CHECK(status->state() == proto::RUN_STATE_COMPLETED);
+    CHECK_THAT(readFile(dir / "run" / "worker.log"), Catch::Contains("status COMPLETED"));
+}
+
+TEST_CASE("The worker warns when the reference BLAS does its matrix products", "[integration]")
+{
+    const fs::path referenceBlas = "/usr/lib/x86_64-linux-gnu/blas";
+    if (!haveFashion() || !fs::exists(referenceBlas / "libblas.so.3")) {
+        WARN("skipped: needs " << kFashion << " and the reference BLAS in " << referenceBlas);
+        return;
+    }
+    const fs::path dir = freshDir("reference_blas");
+    const fs::path spec = writeSpec(mlpSpec(128, 1), dir, "spec.pb");
+    WorkerProcess worker({"train", "--spec", spec.string(), "--run-dir", (dir / "run").string()},
+                         {"LD_LIBRARY_PATH=" + referenceBlas.string()});
+    REQUIRE(runToExit(worker) == kExitOk);
+    const std::vector<proto::RunEvent> events = readEvents(dir / "run");
+    CHECK(std::any_of(events.begin(), events.end(), [](const proto::RunEvent &e) {
+        return e.has_log() && e.log().level() == proto::LOG_LEVEL_WARNING
+               && e.log().text().find("libopenblas0-pthread") != std::string::npos;
+    }));
+}

@@ -1,0 +1,205 @@
+#include "proto/record_io.h"
+#include "runners/blas_threads.h"
+#include "runners/checkpoint.h"
+#include "runners/control_channel.h"
+#include "runners/event_sink.h"
+#include "runners/experiment_check.h"
+#include "runners/graph_module.h"
+#include "runners/trainer.h"
+#include "scratch_dir.h"
+
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <filesystem>
+#include <random>
+
+namespace fs = std::filesystem;
+using namespace tl;
+
+namespace {
+
+// 8x8 images of three classes: class k lights up horizontal band k, plus seeded noise.
+datasets::LabeledImages bandImages(std::int64_t count, unsigned seed)
+{
+    datasets::LabeledImages split;
+    split.count = count;
+    split.channels = 1;
+    split.height = 8;
+    split.width = 8;
+    std::mt19937 random(seed);
+    std::uniform_int_distribution<int> noise(0, 80);
+    for (std::int64_t i = 0; i < count; ++i) {
+        const std::int64_t label = i % 3;
+        split.labels.push_back(label);
+        for (int y = 0; y < 8; ++y) {
+            for (int x = 0; x < 8; ++x) {
+                const bool lit = y / 3 == label;
+                split.pixels.push_back(static_cast<std::uint8_t>((lit ? 170 : 0) + noise(random)));
+            }
+        }
+    }
+    return split;
+}
+
+proto::ExperimentSpec bandSpec(proto::Optimizer optimizer)
+{
+    proto::ExperimentSpec spec;
+    spec.set_name("bands");
+    proto::ModelGraph *graph = spec.mutable_model();
+    graph->set_name("band-mlp");
+    auto add = [graph](const char *name, const char *op, const char *input) {
+        proto::Node *node = graph->add_nodes();
+        node->set_name(name);
+        node->set_op(op);
+        if (*input) {
+            node->add_inputs(input);
+        }
+        return node;
+    };
+    proto::IntList *shape = (*add("input", "Input", "")->mutable_attrs())["shape"].mutable_ints();
+    for (std::int64_t d : {1, 8, 8}) {
+        shape->add_values(d);
+    }
+    add("flatten", "Flatten", "input");
+    (*add("fc1", "Linear", "flatten")->mutable_attrs())["out_features"].set_i(16);
+    add("relu", "ReLU", "fc1");
+    (*add("fc2", "Linear", "relu")->mutable_attrs())["out_features"].set_i(3);
+    proto::TrainConfig *train = spec.mutable_train();
+    train->set_optimizer(optimizer);
+    train->set_learning_rate(optimizer == proto::OPTIMIZER_ADAM ? 0.01 : 0.05);
+    train->set_momentum(optimizer == proto::OPTIMIZER_ADAM ? 0 : 0.9);
+    train->set_epochs(3);
+    train->set_batch_size(32);
+    train->set_seed(5);
+    train->set_threads(1);
+    train->set_log_every_steps(2);
+    return spec;
+}
+
+struct RunRecord
+{
+    runners::TrainingOutcome outcome;
+    std::vector<proto::RunEvent> events;
+    fs::path runDir;
+};
+
+// Trains bandSpec in a fresh run dir; `beforeStart` may write the dir's control.tlog.
+RunRecord trainBands(const std::string &name,
+                     proto::Optimizer optimizer,
+                     const std::function<void(const fs::path &)> &beforeStart = {})
+{
+    RunRecord record;
+    record.runDir = testing::scratchDir(name, false);
+    auto sink = runners::EventSink::open(record.runDir, nullptr);
+    REQUIRE(sink.ok());
+    sink.value()->setObserver([&](const proto::RunEvent &e) { record.events.push_back(e); });
+    if (beforeStart) {
+        beforeStart(record.runDir);
+    }
+    runners::ControlChannel control({-1, record.runDir / "control.tlog", {}});
+    runners::TrainingJob job;
+    job.spec = bandSpec(optimizer);
+    auto analysis = model::analyzeGraph(job.spec.model());
+    INFO((analysis.ok() ? std::string() : analysis.error().describe()));
+    REQUIRE(analysis.ok());
+    job.analysis = analysis.value();
+    job.train = bandImages(300, 1);
+    job.test = bandImages(90, 2);
+    REQUIRE(
+        runners::checkDataFitsModel(job.spec.dataset(), job.analysis, job.train, job.test).ok());
+    job.runDir = record.runDir;
+    auto outcome = runners::train(std::move(job), *sink.value(), control);
+    INFO((outcome.ok() ? std::string() : outcome.error().describe()));
+    REQUIRE(outcome.ok());
+    record.outcome = outcome.value();
+    return record;
+}
+
+std::vector<double> scalars(const RunRecord &run, const std::string &tag)
+{
+    std::vector<double> values;
+    for (const proto::RunEvent &e : run.events) {
+        if (e.has_scalar() && e.scalar().tag() == tag) {
+            values.push_back(e.scalar().value());
+        }
+    }
+    return values;
+}
+
+} // namespace
+
+TEST_CASE("Training learns a separable problem and reports every epoch", "[runners]")
+{
+    const RunRecord run = trainBands("trainer_sgd", proto::OPTIMIZER_SGD);
+    CHECK_FALSE(run.outcome.stopped);
+    CHECK(run.outcome.epochsCompleted == 3);
+    CHECK(run.outcome.steps == 30); // ceil(300 / 32) = 10 steps per epoch
+    CHECK(run.outcome.evaluated);
+    CHECK(run.outcome.testAccuracy > 0.9);
+    CHECK(scalars(run, "train/accuracy").size() == 3);
+    CHECK(scalars(run, "test/accuracy").size() == 3);
+    CHECK(scalars(run, "train/loss").size() == 15); // every 2 steps
+    REQUIRE(run.events.front().has_log());
+    CHECK(run.events.back().checkpoint().path() == "checkpoints/final.pt");
+    CHECK(fs::exists(run.runDir / "checkpoints" / "final.pt"));
+    std::size_t running = 0;
+    for (const proto::RunEvent &e : run.events) {
+        running += e.has_status() && e.status().state() == proto::RUN_STATE_RUNNING;
+    }
+    CHECK(running == 1);
+}
+
+TEST_CASE("Two single-threaded runs of the same spec report the same losses", "[runners]")
+{
+    const RunRecord a = trainBands("trainer_repeat_a", proto::OPTIMIZER_SGD);
+    const RunRecord b = trainBands("trainer_repeat_b", proto::OPTIMIZER_SGD);
+    REQUIRE_FALSE(scalars(a, "train/loss").empty());
+    CHECK(scalars(a, "train/loss") == scalars(b, "train/loss"));
+    CHECK(scalars(a, "test/loss") == scalars(b, "test/loss"));
+}
+
+TEST_CASE("Adam trains too, and the final checkpoint loads into the same graph", "[runners]")
+{
+    const RunRecord run = trainBands("trainer_adam", proto::OPTIMIZER_ADAM);
+    CHECK(run.outcome.testAccuracy > 0.9);
+    for (double loss : scalars(run, "train/loss")) {
+        CHECK(std::isfinite(loss));
+    }
+    const proto::ExperimentSpec spec = bandSpec(proto::OPTIMIZER_ADAM);
+    auto analysis = model::analyzeGraph(spec.model());
+    REQUIRE(analysis.ok());
+    runners::GraphModule module(spec.model(), analysis.value());
+    auto info = runners::loadCheckpoint(run.runDir / run.outcome.checkpoint, *module, nullptr);
+    REQUIRE(info.ok());
+    CHECK(info.value().epoch == 3);
+    CHECK(info.value().step == 30);
+}
+
+TEST_CASE("A STOP waiting in control.tlog ends training before its first step, with a "
+          "checkpoint",
+          "[runners]")
+{
+    const RunRecord run = trainBands("trainer_stop", proto::OPTIMIZER_SGD, [](const fs::path &dir) {
+        auto writer = proto::RecordWriter::openFile(dir / "control.tlog");
+        REQUIRE(writer.ok());
+        proto::ControlCommand stop;
+        stop.set_action(proto::ControlCommand::ACTION_STOP);
+        REQUIRE(writer.value().write(stop.SerializeAsString()).ok());
+    });
+    CHECK(run.outcome.stopped);
+    CHECK(run.outcome.steps == 0);
+    CHECK(run.outcome.epochsCompleted == 0);
+    CHECK_FALSE(run.outcome.evaluated);
+    CHECK(fs::exists(run.runDir / "checkpoints" / "final.pt"));
+    CHECK(run.events.back().has_checkpoint());
+}
+
+TEST_CASE("OpenBLAS does the matrix products, limited to one thread", "[runners]")
+{
+    // Without libopenblas0-pthread Debian's libtorch falls back to the reference BLAS, ~20x
+    // slower (DESIGN.md, Facts): the setup must install it.
+    const runners::BlasInfo blas = runners::limitBlasToOneThread();
+    INFO("sgemm_ comes from " << blas.library);
+    CHECK(blas.backend == runners::BlasBackend::OpenBlas);
+}
