@@ -1,0 +1,21 @@
+#pragma once
+// Assembles the ExperimentSpec a run trains from what the panels show: the loaded
+// experiment's fixed parts (seed, momentum, test limit, ...), the dataset, the model graph and
+// the train panel's settings. Pure functions; any thread.
+
+#include "proto/torchlight.pb.h"
+#include "views/train_panel.h"
+
+namespace tl::app {
+
+// The train panel's view of a spec (defaults where the spec says 0).
+views::TrainSettings trainSettingsFrom(const proto::ExperimentSpec &spec);
+
+// base with its dataset, model and train settings replaced; its name says dataset and model
+// when base has none.
+proto::ExperimentSpec buildExperiment(const proto::ExperimentSpec &base,
+                                      const proto::DatasetSpec &dataset,
+                                      const proto::ModelGraph &graph,
+                                      const views::TrainSettings &settings);
+
+} // namespace tl::app

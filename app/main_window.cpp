@@ -1,0 +1,373 @@
+#include "app/main_window.h"
+
+#include "app/dataset_controller.h"
+#include "app/device_probe.h"
+#include "app/experiment_builder.h"
+#include "app/experiment_file.h"
+#include "app/model_controller.h"
+#include "app/recent_datasets.h"
+#include "app/runs_controller.h"
+#include "app/store_lane.h"
+#include "app/training_controller.h"
+#include "views/dataset_panel.h"
+#include "views/log_view.h"
+#include "views/model_panel.h"
+#include "views/models/runs_table_model.h"
+#include "views/runs_panel.h"
+#include "views/scalar_chart.h"
+#include "views/train_panel.h"
+
+#include <QCloseEvent>
+#include <QCoreApplication>
+#include <QDockWidget>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QMimeData>
+#include <QSettings>
+#include <QStatusBar>
+#include <QToolBar>
+#include <QtConcurrent/QtConcurrentRun>
+
+namespace tl::app {
+namespace {
+
+QDockWidget *dock(QMainWindow *window, const QString &title, const QString &name, QWidget *body)
+{
+    auto *d = new QDockWidget(title, window);
+    d->setObjectName(name); // saveState() finds docks by name
+    d->setWidget(body);
+    return d;
+}
+
+bool isExperimentFile(const QString &path)
+{
+    return path.endsWith(QStringLiteral(".pbtxt")) || path.endsWith(QStringLiteral(".pb"));
+}
+
+} // namespace
+
+MainWindow::MainWindow(WindowOptions options, QWidget *parent)
+    : QMainWindow(parent)
+    , m_options(std::move(options))
+    , m_experimentWatcher(this)
+{
+    setWindowTitle(QStringLiteral("Torchlight"));
+    setAcceptDrops(true);
+    createPanels();
+    createControllers();
+    createActions();
+    wireControllers();
+    restoreWindowState();
+
+    std::filesystem::path dbFile = m_options.dataDir / "torchlight.db";
+    m_lane->open(dbFile);
+    // Queued right behind the open, before any run of this session can exist.
+    m_runs->recoverAndRefresh();
+    m_devices->start();
+    openExperiment(m_options.experiment.isEmpty() ? kSampleExperiment : m_options.experiment);
+    if (m_options.trainAtOnce) {
+        startTraining();
+    }
+}
+
+MainWindow::~MainWindow()
+{
+    // Controllers first (they observe the panels and post to the lane), the lane last.
+    m_training.reset();
+    m_runs.reset();
+    m_datasets.reset();
+    m_devices.reset();
+    m_lane.reset();
+}
+
+void MainWindow::createPanels()
+{
+    m_chart = new views::ScalarChart(this);
+    setCentralWidget(m_chart);
+    m_datasetPanel = new views::DatasetPanel(this);
+    m_modelPanel = new views::ModelPanel(this);
+    m_trainPanel = new views::TrainPanel(this);
+    m_runsModel = new views::RunsTableModel(this);
+    m_runsPanel = new views::RunsPanel(m_runsModel, this);
+    m_log = new views::LogView(this);
+
+    auto *datasetDock = dock(this, tr("Dataset"), QStringLiteral("datasetDock"), m_datasetPanel);
+    addDockWidget(Qt::LeftDockWidgetArea, datasetDock);
+    auto *trainDock = dock(this, tr("Train"), QStringLiteral("trainDock"), m_trainPanel);
+    addDockWidget(Qt::RightDockWidgetArea, trainDock);
+    auto *modelDock = dock(this, tr("Model"), QStringLiteral("modelDock"), m_modelPanel);
+    addDockWidget(Qt::RightDockWidgetArea, modelDock);
+    // At 1600 px: an 8-wide sample grid on the left, the settings and layers on the right.
+    resizeDocks({datasetDock, trainDock}, {560, 400}, Qt::Horizontal);
+    auto *runsDock = dock(this, tr("Runs"), QStringLiteral("runsDock"), m_runsPanel);
+    auto *logDock = dock(this, tr("Messages"), QStringLiteral("logDock"), m_log);
+    addDockWidget(Qt::BottomDockWidgetArea, runsDock);
+    splitDockWidget(runsDock, logDock, Qt::Horizontal);
+    resizeDocks({runsDock, logDock}, {3, 2}, Qt::Horizontal);
+    resizeDocks({runsDock}, {230}, Qt::Vertical);
+    statusBar()->showMessage(tr("Ready"));
+}
+
+void MainWindow::createControllers()
+{
+    m_lane = std::make_unique<StoreLane>();
+    m_datasets = std::make_unique<DatasetController>();
+    m_model = std::make_unique<ModelController>(*m_modelPanel);
+    m_runs = std::make_unique<RunsController>(*m_lane, *m_runsModel, *m_chart);
+    m_training =
+        std::make_unique<TrainingController>(*m_lane, *m_runs, *m_trainPanel, *m_chart,
+                                             m_options.workerPath, m_options.dataDir / "runs");
+    m_devices = std::make_unique<DeviceProbe>(m_options.workerPath);
+}
+
+void MainWindow::createActions()
+{
+    QMenu *file = menuBar()->addMenu(tr("&File"));
+    QAction *openExperimentAction = file->addAction(tr("Open &Experiment…"), this, [this] {
+        const QString path = QFileDialog::getOpenFileName(this, tr("Open Experiment"), {},
+                                                          tr("Experiments (*.pbtxt *.pb)"));
+        if (!path.isEmpty()) {
+            openExperiment(path);
+        }
+    });
+    openExperimentAction->setShortcut(QKeySequence(QStringLiteral("Ctrl+Shift+O")));
+    QAction *openDatasetAction = file->addAction(
+        QIcon(QStringLiteral(":/icons/open-dataset.svg")), tr("&Open Dataset…"), this, [this] {
+            const QString dir = QFileDialog::getExistingDirectory(this, tr("Open Dataset Folder"));
+            if (!dir.isEmpty()) {
+                openDataset({dir.toStdString()});
+            }
+        });
+    openDatasetAction->setShortcut(QKeySequence::Open);
+    file->addAction(tr("Open Dataset &Files…"), this, [this] {
+        const QStringList files = QFileDialog::getOpenFileNames(
+            this, tr("Open Dataset Files"), {}, tr("idx files (*idx*);;All files (*)"));
+        std::vector<std::filesystem::path> paths;
+        for (const QString &f : files) {
+            paths.emplace_back(f.toStdString());
+        }
+        if (!paths.empty()) {
+            openDataset(paths);
+        }
+    });
+    QMenu *recent = file->addMenu(tr("&Recent Datasets"));
+    m_recent = std::make_unique<RecentDatasets>(*recent);
+    connect(m_recent.get(), &RecentDatasets::datasetChosen, this,
+            [this](const QString &path) { openDataset({path.toStdString()}); });
+    file->addSeparator();
+    file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
+
+    QMenu *run = menuBar()->addMenu(tr("&Run"));
+    QAction *train = run->addAction(QIcon(QStringLiteral(":/icons/train.svg")), tr("&Train"), this,
+                                    &MainWindow::startTraining);
+    train->setShortcut(QKeySequence(QStringLiteral("Ctrl+Return")));
+    QAction *stop = run->addAction(QIcon(QStringLiteral(":/icons/stop.svg")), tr("&Stop"),
+                                   m_training.get(), &TrainingController::stop);
+    stop->setShortcut(QKeySequence(QStringLiteral("Ctrl+.")));
+
+    QMenu *view = menuBar()->addMenu(tr("&View"));
+    for (QDockWidget *d : findChildren<QDockWidget *>()) {
+        view->addAction(d->toggleViewAction());
+    }
+    QMenu *help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(tr("&About Torchlight"), this, [this] {
+        QMessageBox::about(this, tr("About Torchlight"),
+                           tr("Torchlight %1\nA workbench for deep-learning experiments.\n"
+                              "Worker: %2\nData: %3")
+                               .arg(QCoreApplication::applicationVersion(), m_options.workerPath,
+                                    QString::fromStdString(m_options.dataDir.string())));
+    });
+
+    QToolBar *tools = addToolBar(tr("Main"));
+    tools->setObjectName(QStringLiteral("mainToolBar"));
+    tools->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+    tools->addActions({openDatasetAction, train, stop});
+}
+
+void MainWindow::wireControllers()
+{
+    connect(&m_experimentWatcher, &QFutureWatcherBase::finished, this,
+            &MainWindow::onExperimentLoaded);
+    connect(m_datasetPanel, &views::DatasetPanel::openClicked, this, [this] {
+        const QString dir = QFileDialog::getExistingDirectory(this, tr("Open Dataset Folder"));
+        if (!dir.isEmpty()) {
+            openDataset({dir.toStdString()});
+        }
+    });
+    connect(m_datasetPanel, &views::DatasetPanel::cancelClicked, m_datasets.get(),
+            &DatasetController::cancel);
+    connect(m_datasets.get(), &DatasetController::loadStarted, m_datasetPanel,
+            &views::DatasetPanel::showLoading);
+    connect(m_datasets.get(), &DatasetController::progressed, m_datasetPanel,
+            &views::DatasetPanel::showProgress);
+    connect(m_datasets.get(), &DatasetController::loaded, this, &MainWindow::onDatasetLoaded);
+    connect(m_datasets.get(), &DatasetController::loadFailed, this, [this](const QString &message) {
+        m_datasetPanel->showIdle();
+        m_datasetPanel->showMessage(message, true);
+        showError(tr("Not a dataset: %1").arg(message));
+    });
+    connect(m_datasets.get(), &DatasetController::loadCancelled, this, [this] {
+        m_datasetPanel->showIdle();
+        showInfo(tr("Dataset loading cancelled."));
+    });
+
+    connect(m_trainPanel, &views::TrainPanel::trainClicked, this, &MainWindow::startTraining);
+    connect(m_trainPanel, &views::TrainPanel::stopClicked, m_training.get(),
+            &TrainingController::stop);
+    connect(m_training.get(), &TrainingController::logged, this,
+            [this](proto::LogLevel level, const QString &text) {
+                m_log->appendLine(level == proto::LOG_LEVEL_ERROR ? views::LogView::Level::Error
+                                  : level == proto::LOG_LEVEL_WARNING
+                                      ? views::LogView::Level::Warning
+                                      : views::LogView::Level::Info,
+                                  text);
+            });
+    connect(m_training.get(), &TrainingController::runListed, m_runsPanel,
+            &views::RunsPanel::selectRun);
+    connect(m_training.get(), &TrainingController::runFinished, this,
+            [this](std::int64_t runId, proto::RunState, const QString &) {
+                statusBar()->showMessage(m_trainPanel->statusText());
+                m_runs->showRun(runId); // the stored curves, folded as any past run
+            });
+    connect(m_runsPanel, &views::RunsPanel::runSelected, m_runs.get(), &RunsController::showRun);
+    connect(m_runs.get(), &RunsController::runShown, m_training.get(),
+            &TrainingController::chartShowsRun);
+    connect(m_runs.get(), &RunsController::failed, this, &MainWindow::showError);
+    connect(m_lane.get(), &StoreLane::openFailed, this, &MainWindow::showError);
+    connect(m_lane.get(), &StoreLane::opened, this,
+            [this](const QString &file) { showInfo(tr("Run store: %1").arg(file)); });
+    connect(m_devices.get(), &DeviceProbe::devicesFound, m_trainPanel,
+            &views::TrainPanel::setDevices);
+    connect(m_devices.get(), &DeviceProbe::probeFailed, this, [this](const QString &message) {
+        m_log->appendLine(views::LogView::Level::Warning, message);
+    });
+}
+
+void MainWindow::restoreWindowState()
+{
+    QSettings settings;
+    if (!restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray())) {
+        resize(1600, 1000);
+    }
+    restoreState(settings.value(QStringLiteral("window/state")).toByteArray());
+}
+
+void MainWindow::closeEvent(QCloseEvent *event)
+{
+    QSettings settings;
+    settings.setValue(QStringLiteral("window/geometry"), saveGeometry());
+    settings.setValue(QStringLiteral("window/state"), saveState());
+    QMainWindow::closeEvent(event);
+}
+
+void MainWindow::openExperiment(const QString &path)
+{
+    showInfo(tr("Opening %1").arg(path));
+    m_experimentLoading = true;
+    m_experimentWatcher.setFuture(QtConcurrent::run([path] {
+        return std::make_shared<base::Result<proto::ExperimentSpec>>(loadExperiment(path));
+    }));
+}
+
+void MainWindow::onExperimentLoaded()
+{
+    m_experimentLoading = false;
+    std::shared_ptr<base::Result<proto::ExperimentSpec>> result = m_experimentWatcher.result();
+    if (!*result) {
+        showError(QString::fromStdString(result->error().describe()));
+        m_trainPending = false;
+        return;
+    }
+    m_experiment = std::move(*result).value();
+    const QString name = QString::fromStdString(m_experiment.name());
+    setWindowTitle(tr("Torchlight — %1").arg(name));
+    m_trainPanel->setSettings(trainSettingsFrom(m_experiment));
+    m_model->setGraph(m_experiment.model());
+    m_datasets->loadSpec(m_experiment.dataset());
+    showInfo(tr("Opened experiment %1").arg(name));
+    emit experimentOpened(name);
+    if (m_trainPending) {
+        m_trainPending = false;
+        startTraining();
+    }
+}
+
+void MainWindow::openDataset(const std::vector<std::filesystem::path> &paths)
+{
+    m_datasets->loadDropped(paths);
+}
+
+void MainWindow::onDatasetLoaded(const LoadedDataset &dataset)
+{
+    const datasets::DatasetPreview &preview = dataset.preview;
+    m_datasetPanel->showIdle();
+    m_datasetPanel->showMessage({}, false);
+    m_datasetPanel->showPreview(preview);
+    const auto classes = static_cast<std::int64_t>(
+        std::max(preview.classNames.size(), preview.trainClassCounts.size()));
+    m_model->setInput({preview.channels, preview.height, preview.width}, classes);
+    m_recent->add(QFileInfo(QString::fromStdString(dataset.spec.train_images())).absolutePath());
+    showInfo(tr("Loaded dataset %1: %2 train and %3 test samples")
+                 .arg(QString::fromStdString(preview.name))
+                 .arg(preview.trainCount)
+                 .arg(preview.testCount));
+}
+
+void MainWindow::startTraining()
+{
+    if (m_experimentLoading) {
+        m_trainPending = true; // the experiment being opened is the one to train
+        return;
+    }
+    const proto::DatasetSpec &dataset =
+        m_datasets->hasDataset() ? m_datasets->current().spec : m_experiment.dataset();
+    base::Result<proto::ModelGraph> graph = m_model->graph();
+    if (!graph) {
+        showError(tr("Cannot train: %1").arg(QString::fromStdString(graph.error().describe())));
+        return;
+    }
+    m_training->train(
+        buildExperiment(m_experiment, dataset, graph.value(), m_trainPanel->settings()));
+}
+
+void MainWindow::dragEnterEvent(QDragEnterEvent *event)
+{
+    if (event->mimeData()->hasUrls()) {
+        event->acceptProposedAction();
+    }
+}
+
+void MainWindow::dropEvent(QDropEvent *event)
+{
+    std::vector<std::filesystem::path> paths;
+    for (const QUrl &url : event->mimeData()->urls()) {
+        if (url.isLocalFile()) {
+            paths.emplace_back(url.toLocalFile().toStdString());
+        }
+    }
+    if (paths.empty()) {
+        return;
+    }
+    event->acceptProposedAction();
+    if (paths.size() == 1 && isExperimentFile(QString::fromStdString(paths[0].string()))) {
+        openExperiment(QString::fromStdString(paths[0].string()));
+    } else {
+        openDataset(paths);
+    }
+}
+
+void MainWindow::showError(const QString &text)
+{
+    m_log->appendLine(views::LogView::Level::Error, text);
+    statusBar()->showMessage(text);
+}
+
+void MainWindow::showInfo(const QString &text)
+{
+    m_log->appendLine(views::LogView::Level::Info, text);
+    statusBar()->showMessage(text, 5000);
+}
+
+} // namespace tl::app

@@ -1,0 +1,115 @@
+#pragma once
+// The workbench window: a composition root that creates the panels (views/) and the
+// controllers (app/), wires them, and owns the menus, docks, drag-and-drop and remembered
+// window state. Behaviour lives in the controllers. UI thread.
+
+#include "app/command_line.h"
+#include "base/result.h"
+#include "proto/torchlight.pb.h"
+
+#include <QFutureWatcher>
+#include <QMainWindow>
+
+#include <filesystem>
+#include <memory>
+
+namespace tl::views {
+class DatasetPanel;
+class LogView;
+class ModelPanel;
+class RunsPanel;
+class RunsTableModel;
+class ScalarChart;
+class TrainPanel;
+} // namespace tl::views
+
+namespace tl::app {
+
+class DatasetController;
+class DeviceProbe;
+class ModelController;
+class RecentDatasets;
+class RunsController;
+class StoreLane;
+class TrainingController;
+struct LoadedDataset;
+
+struct WindowOptions
+{
+    QString experiment;            // a path or a resource; empty: the bundled sample
+    std::filesystem::path dataDir; // holds torchlight.db and runs/
+    QString workerPath;
+    bool trainAtOnce = false; // --train
+};
+
+class MainWindow : public QMainWindow
+{
+    Q_OBJECT
+
+public:
+    explicit MainWindow(WindowOptions options, QWidget *parent = nullptr);
+    ~MainWindow() override;
+
+    void openExperiment(const QString &path);
+    void openDataset(const std::vector<std::filesystem::path> &paths);
+    // Assembles the spec from the panels and starts a run.
+    void startTraining();
+
+    // For tests and for controllers wired from outside.
+    views::DatasetPanel &datasetPanel() const { return *m_datasetPanel; }
+    views::ModelPanel &modelPanel() const { return *m_modelPanel; }
+    views::TrainPanel &trainPanel() const { return *m_trainPanel; }
+    views::ScalarChart &chart() const { return *m_chart; }
+    views::RunsTableModel &runsModel() const { return *m_runsModel; }
+    views::RunsPanel &runsPanel() const { return *m_runsPanel; }
+    views::LogView &logView() const { return *m_log; }
+    DatasetController &datasets() const { return *m_datasets; }
+    TrainingController &training() const { return *m_training; }
+    RunsController &runs() const { return *m_runs; }
+
+signals:
+    void experimentOpened(const QString &name);
+
+protected:
+    void closeEvent(QCloseEvent *event) override;
+    void dragEnterEvent(QDragEnterEvent *event) override;
+    void dropEvent(QDropEvent *event) override;
+
+private:
+    void createPanels();
+    void createControllers();
+    void createActions();
+    void wireControllers();
+    void restoreWindowState();
+    void onExperimentLoaded();
+    void onDatasetLoaded(const LoadedDataset &dataset);
+    void showError(const QString &text);
+    void showInfo(const QString &text);
+
+    WindowOptions m_options;
+    proto::ExperimentSpec m_experiment;
+    bool m_trainPending = false;
+    // Set from openExperiment() until its result is handled (the future may have finished
+    // before its finished() signal arrives).
+    bool m_experimentLoading = false;
+    QFutureWatcher<std::shared_ptr<base::Result<proto::ExperimentSpec>>> m_experimentWatcher;
+
+    views::DatasetPanel *m_datasetPanel = nullptr;
+    views::ModelPanel *m_modelPanel = nullptr;
+    views::TrainPanel *m_trainPanel = nullptr;
+    views::ScalarChart *m_chart = nullptr;
+    views::RunsTableModel *m_runsModel = nullptr;
+    views::RunsPanel *m_runsPanel = nullptr;
+    views::LogView *m_log = nullptr;
+
+    // Declared so the lane is destroyed last: controllers post to it until they are gone.
+    std::unique_ptr<StoreLane> m_lane;
+    std::unique_ptr<DatasetController> m_datasets;
+    std::unique_ptr<ModelController> m_model;
+    std::unique_ptr<RunsController> m_runs;
+    std::unique_ptr<TrainingController> m_training;
+    std::unique_ptr<DeviceProbe> m_devices;
+    std::unique_ptr<RecentDatasets> m_recent;
+};
+
+} // namespace tl::app

@@ -1,0 +1,171 @@
+#include "app/runs_controller.h"
+
+#include "views/models/runs_table_model.h"
+#include "views/scalar_chart.h"
+
+namespace tl::app {
+namespace {
+
+constexpr const char *kTestAccuracyTag = "test/accuracy";
+
+bool isActive(proto::RunState state)
+{
+    return state == proto::RUN_STATE_STARTING || state == proto::RUN_STATE_RUNNING
+           || state == proto::RUN_STATE_PAUSED;
+}
+
+// On the lane: every run with its last test accuracy.
+base::Result<std::vector<views::RunRow>> listRuns(store::RunStore &store)
+{
+    base::Result<std::vector<store::RunRecord>> runs = store.runs();
+    if (!runs) {
+        return runs.error();
+    }
+    std::vector<views::RunRow> rows;
+    rows.reserve(runs.value().size());
+    for (const store::RunRecord &run : runs.value()) {
+        base::Result<std::vector<store::ScalarPoint>> accuracy =
+            store.scalars(run.id, kTestAccuracyTag);
+        std::optional<double> last;
+        if (accuracy && !accuracy.value().empty()) {
+            last = accuracy.value().back().value;
+        }
+        rows.push_back(RunsController::toRow(run, last));
+    }
+    return rows;
+}
+
+// On the lane: every tag of a run, folded to at most `buckets` points each.
+base::Result<std::vector<views::ChartPoint>>
+runCurves(store::RunStore &store, std::int64_t runId, int buckets)
+{
+    base::Result<std::vector<std::string>> tags = store.tags(runId);
+    if (!tags) {
+        return tags.error();
+    }
+    std::vector<views::ChartPoint> points;
+    for (const std::string &tag : tags.value()) {
+        base::Result<std::vector<store::ScalarBucket>> series =
+            store.scalarsForWidth(runId, tag, buckets);
+        if (!series) {
+            return series.error();
+        }
+        for (const store::ScalarBucket &bucket : series.value()) {
+            if (bucket.count > 0 && bucket.firstStep == bucket.lastStep) {
+                points.push_back({tag, bucket.lastStep, bucket.meanValue});
+            } else if (bucket.count > 0) {
+                points.push_back({tag, (bucket.firstStep + bucket.lastStep) / 2, bucket.meanValue});
+            }
+        }
+    }
+    return points;
+}
+
+} // namespace
+
+RunsController::RunsController(StoreLane &lane,
+                               views::RunsTableModel &model,
+                               views::ScalarChart &chart,
+                               QObject *parent)
+    : QObject(parent)
+    , m_lane(lane)
+    , m_model(model)
+    , m_chart(chart)
+{}
+
+views::RunRow RunsController::toRow(const store::RunRecord &record,
+                                    std::optional<double> testAccuracy)
+{
+    views::RunRow row;
+    row.id = record.id;
+    row.name = record.name;
+    row.state = record.state;
+    row.statusMessage = record.statusMessage;
+    row.createdAt = record.createdAt;
+    row.finishedAt = record.finishedAt;
+    row.epoch = record.epoch;
+    row.step = record.step;
+    row.totalSteps = record.totalSteps;
+    row.testAccuracy = testAccuracy;
+    row.device = record.device;
+    return row;
+}
+
+void RunsController::recoverAndRefresh()
+{
+    m_lane.call<std::vector<views::RunRow>>(
+        this,
+        [](store::RunStore &store, std::stop_token) -> base::Result<std::vector<views::RunRow>> {
+            base::Result<std::vector<store::RunRecord>> runs = store.runs();
+            if (!runs) {
+                return runs.error();
+            }
+            for (const store::RunRecord &run : runs.value()) {
+                if (!isActive(run.state)) {
+                    continue;
+                }
+                base::Result<bool> marked = store.markInterrupted(
+                    run.id, "Torchlight was closed while this run was active; no worker is "
+                            "attached to it any more.");
+                if (!marked) {
+                    return marked.error();
+                }
+            }
+            return listRuns(store);
+        },
+        [this](base::Result<std::vector<views::RunRow>> rows) { applyRows(std::move(rows)); });
+}
+
+void RunsController::refresh()
+{
+    m_lane.call<std::vector<views::RunRow>>(
+        this, [](store::RunStore &store, std::stop_token) { return listRuns(store); },
+        [this](base::Result<std::vector<views::RunRow>> rows) { applyRows(std::move(rows)); });
+}
+
+void RunsController::applyRows(base::Result<std::vector<views::RunRow>> rows)
+{
+    if (!rows) {
+        emit failed(QString::fromStdString(rows.error().describe()));
+        return;
+    }
+    const int count = static_cast<int>(rows.value().size());
+    m_model.setRuns(std::move(rows).value());
+    emit runsListed(count);
+}
+
+void RunsController::showRun(std::int64_t runId)
+{
+    const std::uint64_t generation = ++m_showGeneration;
+    m_lane.call<std::vector<views::ChartPoint>>(
+        this,
+        [runId](store::RunStore &store, std::stop_token) {
+            return runCurves(store, runId, kRedrawBuckets);
+        },
+        [this, runId, generation](base::Result<std::vector<views::ChartPoint>> points) {
+            if (generation != m_showGeneration) {
+                return; // the user selected another run meanwhile
+            }
+            if (!points) {
+                emit failed(QString::fromStdString(points.error().describe()));
+                return;
+            }
+            m_chart.clear();
+            const views::RunRow *row = m_model.runAt(m_model.rowOf(runId));
+            m_chart.setTitle(row ? QString::fromStdString(row->name) : QString());
+            m_chart.appendPoints(points.value());
+            emit runShown(runId);
+        });
+}
+
+void RunsController::updateRun(const store::RunRecord &record, std::optional<double> testAccuracy)
+{
+    m_model.upsertRun(toRow(record, testAccuracy));
+}
+
+void RunsController::cancelRedraw()
+{
+    ++m_showGeneration;
+}
+
+} // namespace tl::app

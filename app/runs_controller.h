@@ -1,0 +1,63 @@
+#pragma once
+// Feeds the runs table from the store and redraws a selected run's curves: reads happen on
+// the store lane, results arrive as queued calls. At start it marks runs a previous session
+// left active (no worker is attached to them any more) as interrupted. Lives on the UI thread.
+
+#include "app/store_lane.h"
+#include "store/run_records.h"
+#include "views/models/run_row.h"
+
+#include <QObject>
+
+#include <cstdint>
+#include <optional>
+
+namespace tl::views {
+class RunsTableModel;
+class ScalarChart;
+} // namespace tl::views
+
+namespace tl::app {
+
+class RunsController : public QObject
+{
+    Q_OBJECT
+
+public:
+    // Points per tag when a finished run is redrawn (min/max buckets keep spikes).
+    static constexpr int kRedrawBuckets = 2000;
+
+    // Observes model and chart; the caller keeps them alive longer than the controller.
+    RunsController(StoreLane &lane,
+                   views::RunsTableModel &model,
+                   views::ScalarChart &chart,
+                   QObject *parent = nullptr);
+
+    // Marks runs left STARTING/RUNNING/PAUSED by an earlier session as interrupted, then
+    // lists every run. Call once, when nothing of this session is training yet.
+    void recoverAndRefresh();
+    void refresh();
+    // Redraws runId's curves from the store (a newer request supersedes an older one).
+    void showRun(std::int64_t runId);
+    // A live run's row changed.
+    void updateRun(const store::RunRecord &record, std::optional<double> testAccuracy);
+    // The chart now shows a live run: a redraw still on its way must not overwrite it.
+    void cancelRedraw();
+
+    static views::RunRow toRow(const store::RunRecord &record, std::optional<double> testAccuracy);
+
+signals:
+    void runsListed(int count);
+    void runShown(std::int64_t runId);
+    void failed(const QString &message);
+
+private:
+    void applyRows(base::Result<std::vector<views::RunRow>> rows);
+
+    StoreLane &m_lane;
+    views::RunsTableModel &m_model;
+    views::ScalarChart &m_chart;
+    std::uint64_t m_showGeneration = 0;
+};
+
+} // namespace tl::app

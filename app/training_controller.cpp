@@ -1,0 +1,105 @@
+#include "app/training_controller.h"
+
+#include "views/models/run_row.h"
+#include "views/scalar_chart.h"
+#include "views/train_panel.h"
+
+namespace tl::app {
+
+TrainingController::TrainingController(StoreLane &lane,
+                                       RunsController &runs,
+                                       views::TrainPanel &panel,
+                                       views::ScalarChart &chart,
+                                       QString workerPath,
+                                       std::filesystem::path runsRoot,
+                                       QObject *parent)
+    : QObject(parent)
+    , m_lane(lane)
+    , m_runs(runs)
+    , m_panel(panel)
+    , m_chart(chart)
+    , m_workerPath(std::move(workerPath))
+    , m_runsRoot(std::move(runsRoot))
+{}
+
+TrainingController::~TrainingController() = default;
+
+void TrainingController::train(const proto::ExperimentSpec &spec)
+{
+    if (isTraining()) {
+        emit logged(proto::LOG_LEVEL_WARNING,
+                    tr("A run is already training; stop it before starting another."));
+        return;
+    }
+    m_session = std::make_unique<TrainingSession>(m_lane, m_workerPath);
+    connectSession(*m_session);
+    m_runs.cancelRedraw();
+    m_chartFollowsLive = true;
+    m_listed = false;
+    m_chart.clear();
+    m_chart.setTitle(QString::fromStdString(spec.name()));
+    m_panel.setRunning(true);
+    m_panel.showStatus(tr("Starting…"));
+    m_session->start(spec, m_runsRoot);
+}
+
+void TrainingController::stop()
+{
+    if (isTraining()) {
+        m_panel.showStatus(tr("Stopping…"));
+        m_session->stop();
+    }
+}
+
+void TrainingController::chartShowsRun(std::int64_t runId)
+{
+    // Redraws read the store on the lane after every earlier ingest, so from here on the live
+    // points continue exactly where the redraw ended.
+    m_chartFollowsLive = isTraining() && runId == m_session->runId();
+}
+
+void TrainingController::connectSession(TrainingSession &session)
+{
+    connect(&session, &TrainingSession::runCreated, this, [this](std::int64_t runId) {
+        m_panel.showStatus(tr("Run %1 is training.").arg(runId));
+        emit runStarted(runId);
+    });
+    connect(&session, &TrainingSession::scalarsArrived, this,
+            [this](const std::vector<views::ChartPoint> &points) {
+                if (m_chartFollowsLive) {
+                    m_chart.appendPoints(points);
+                }
+            });
+    connect(&session, &TrainingSession::progressed, &m_panel, &views::TrainPanel::showProgress);
+    connect(&session, &TrainingSession::logged, this, &TrainingController::logged);
+    connect(&session, &TrainingSession::runUpdated, this,
+            [this, s = &session](const store::RunRecord &record) {
+                m_runs.updateRun(record, s->testAccuracy());
+                if (!m_listed) {
+                    m_listed = true;
+                    emit runListed(record.id);
+                }
+            });
+    connect(&session, &TrainingSession::finished, this, &TrainingController::onFinished);
+}
+
+void TrainingController::onFinished(proto::RunState state, const QString &message)
+{
+    m_panel.setRunning(false);
+    QString text = QString::fromLatin1(views::runStateName(state));
+    if (const std::optional<double> accuracy = m_session->testAccuracy()) {
+        text += tr(": test accuracy %1%").arg(*accuracy * 100.0, 0, 'f', 2);
+    }
+    if (!message.isEmpty() && state != proto::RUN_STATE_COMPLETED) {
+        text += QStringLiteral(" — ") + message; // why it did not complete
+    }
+    m_panel.showStatus(text);
+    const proto::LogLevel level =
+        state == proto::RUN_STATE_COMPLETED || state == proto::RUN_STATE_STOPPED
+            ? proto::LOG_LEVEL_INFO
+            : proto::LOG_LEVEL_ERROR;
+    emit logged(level, tr("Run %1 %2").arg(m_session->runId()).arg(text));
+    emit runFinished(m_session->runId(), state, message);
+}
+
+} // namespace tl::app

@@ -1,0 +1,400 @@
+#include "app/training_session.h"
+
+#include "proto/record_io.h"
+#include "proto/spec_io.h"
+
+#include <QDateTime>
+
+#include <system_error>
+
+namespace tl::app {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct PreparedRun
+{
+    std::int64_t runId = 0;
+    fs::path runDir;
+};
+
+// "Fashion-MNIST MLP" -> "fashion-mnist-mlp": safe in any file system and shell.
+std::string slug(const std::string &name)
+{
+    std::string out;
+    for (char c : name) {
+        const bool keep = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+        if (keep || (c >= 'A' && c <= 'Z')) {
+            out += keep ? c : static_cast<char>(c - 'A' + 'a');
+        } else if (!out.empty() && out.back() != '-') {
+            out += '-';
+        }
+    }
+    while (!out.empty() && out.back() == '-') {
+        out.pop_back();
+    }
+    return out.empty() ? std::string("run") : out.substr(0, 60);
+}
+
+// On the lane: a fresh run directory with the spec in it, and the run's row in the store.
+base::Result<PreparedRun> prepareRun(store::RunStore &store,
+                                     const proto::ExperimentSpec &spec,
+                                     const fs::path &runsRoot,
+                                     const std::string &stamp)
+{
+    const std::string base = stamp + "-" + slug(spec.name());
+    fs::path dir = runsRoot / base;
+    std::error_code ec;
+    // Two runs started within one second get "-2", "-3", ...
+    for (int n = 2; fs::exists(dir, ec); ++n) {
+        dir = runsRoot / (base + "-" + std::to_string(n));
+    }
+    if (!fs::create_directories(dir, ec) || ec) {
+        return base::makeError(base::ErrorCode::Io,
+                               "The run directory cannot be created: " + ec.message() + ".",
+                               dir.string());
+    }
+    if (base::Status written = proto::writeExperimentSpec(spec, dir); !written) {
+        return written.error();
+    }
+    base::Result<std::int64_t> runId = store.createRun(spec, dir);
+    if (!runId) {
+        return runId.error();
+    }
+    return PreparedRun{runId.value(), dir};
+}
+
+QString qtString(const std::string &text)
+{
+    return QString::fromStdString(text);
+}
+
+} // namespace
+
+// What one ingest on the lane found in the new part of events.tlog.
+struct TrainingSession::IngestBatch
+{
+    std::uint64_t endOffset = 0;
+    std::vector<views::ChartPoint> points;
+    // The newest progress of each epoch seen: older ones within an epoch are stale, but an
+    // epoch's last one says where it ended.
+    std::vector<proto::ProgressEvent> progress;
+    std::vector<std::pair<proto::LogLevel, std::string>> logs;
+    store::RunRecord record;
+    std::string problem; // a corrupt record or a failed ingest, described
+};
+
+namespace {
+
+// On the lane: turns the records past fromOffset into signals' payloads, then stores them.
+base::Status collectEvents(const fs::path &eventsFile,
+                           std::uint64_t fromOffset,
+                           std::stop_token stop,
+                           std::vector<views::ChartPoint> &points,
+                           std::vector<proto::ProgressEvent> &progress,
+                           std::vector<std::pair<proto::LogLevel, std::string>> &logs,
+                           std::uint64_t &endOffset)
+{
+    endOffset = fromOffset;
+    auto onRecord = [&](std::string_view payload, std::uint64_t offset) -> base::Status {
+        proto::RunEvent event;
+        if (!event.ParseFromArray(payload.data(), static_cast<int>(payload.size()))) {
+            return base::makeError(base::ErrorCode::InvalidInput, "A record is not a RunEvent.",
+                                   eventsFile.string() + ", byte " + std::to_string(offset));
+        }
+        if (event.has_scalar()) {
+            points.push_back({event.scalar().tag(), event.scalar().step(), event.scalar().value()});
+        } else if (event.has_progress() && !progress.empty()
+                   && progress.back().epoch() == event.progress().epoch()) {
+            progress.back() = event.progress();
+        } else if (event.has_progress()) {
+            progress.push_back(event.progress());
+        } else if (event.has_log()) {
+            logs.emplace_back(event.log().level(), event.log().text());
+        }
+        endOffset = offset + proto::kRecordOverhead + payload.size();
+        return base::okStatus();
+    };
+    base::Result<proto::FileScan> scan =
+        proto::scanRecordFile(eventsFile, fromOffset, onRecord, stop);
+    if (!scan) {
+        return scan.error();
+    }
+    endOffset = scan.value().endOffset;
+    return base::okStatus();
+}
+
+} // namespace
+
+TrainingSession::TrainingSession(StoreLane &lane, QString workerPath, QObject *parent)
+    : QObject(parent)
+    , m_lane(lane)
+    , m_workerPath(std::move(workerPath))
+{
+    m_ingestTimer.setSingleShot(true);
+    m_killTimer.setSingleShot(true);
+    m_killTimer.setInterval(kStopGraceMs);
+    connect(&m_ingestTimer, &QTimer::timeout, this, &TrainingSession::runIngest);
+    connect(&m_killTimer, &QTimer::timeout, this, &TrainingSession::killWorker);
+    connect(&m_process, &QProcess::readyReadStandardOutput, this, &TrainingSession::onStdout);
+    connect(&m_process, &QProcess::readyReadStandardError, this, &TrainingSession::onStderr);
+    connect(&m_process, &QProcess::errorOccurred, this, &TrainingSession::onProcessError);
+    connect(&m_process, &QProcess::finished, this, &TrainingSession::onProcessFinished);
+}
+
+TrainingSession::~TrainingSession()
+{
+    // No more slots: the run is left non-terminal and the next start marks it interrupted.
+    m_process.disconnect(this);
+    if (m_process.state() != QProcess::NotRunning) {
+        m_process.kill();
+    }
+}
+
+void TrainingSession::start(const proto::ExperimentSpec &spec, const fs::path &runsRoot)
+{
+    if (m_started) {
+        return;
+    }
+    m_started = true;
+    m_active = true;
+    m_spec = spec;
+    const std::string stamp =
+        QDateTime::currentDateTime().toString(QStringLiteral("yyyyMMdd-HHmmss")).toStdString();
+    m_lane.call<PreparedRun>(
+        this,
+        [spec, runsRoot, stamp](store::RunStore &store, std::stop_token) {
+            return prepareRun(store, spec, runsRoot, stamp);
+        },
+        [this](base::Result<PreparedRun> prepared) {
+            if (!prepared) {
+                finish(proto::RUN_STATE_FAILED, tr("The run could not be created: %1")
+                                                    .arg(qtString(prepared.error().describe())));
+                return;
+            }
+            m_runDir = prepared.value().runDir;
+            onRunCreated(prepared.value().runId);
+        });
+}
+
+void TrainingSession::onRunCreated(std::int64_t runId)
+{
+    m_runId = runId;
+    emit runCreated(runId, qtString(m_runDir.string()));
+    startWorker();
+}
+
+void TrainingSession::startWorker()
+{
+    m_process.setProgram(m_workerPath);
+    // Arguments, never a shell: paths with spaces or quotes stay intact.
+    m_process.setArguments({QStringLiteral("train"), QStringLiteral("--spec"),
+                            qtString((m_runDir / "experiment.pb").string()),
+                            QStringLiteral("--run-dir"), qtString(m_runDir.string())});
+    m_sinceIngest.start();
+    m_process.start();
+    emit logged(proto::LOG_LEVEL_INFO, tr("Started %1 for run %2 in %3")
+                                           .arg(m_workerPath)
+                                           .arg(m_runId)
+                                           .arg(qtString(m_runDir.string())));
+}
+
+void TrainingSession::stop()
+{
+    if (m_process.state() != QProcess::Running) {
+        return;
+    }
+    proto::ControlCommand command;
+    command.set_action(proto::ControlCommand::ACTION_STOP);
+    const std::string record = proto::framedRecord(command.SerializeAsString());
+    m_process.write(record.data(), static_cast<qint64>(record.size()));
+    emit logged(proto::LOG_LEVEL_INFO, tr("Asked the worker to stop run %1.").arg(m_runId));
+    m_killTimer.start();
+}
+
+void TrainingSession::killWorker()
+{
+    if (m_process.state() == QProcess::NotRunning) {
+        return;
+    }
+    emit logged(proto::LOG_LEVEL_WARNING, tr("Killing the worker of run %1.").arg(m_runId));
+    m_process.kill();
+}
+
+void TrainingSession::onStdout()
+{
+    // The records on stdout are the ones in events.tlog; their arrival is the cue to ingest.
+    m_process.readAllStandardOutput();
+    requestIngest();
+}
+
+void TrainingSession::onStderr()
+{
+    const QString text = QString::fromUtf8(m_process.readAllStandardError());
+    for (const QString &line : text.split(QLatin1Char('\n'), Qt::SkipEmptyParts)) {
+        m_lastStderrLine = line.trimmed();
+        emit logged(proto::LOG_LEVEL_INFO, QStringLiteral("worker: ") + line);
+    }
+}
+
+void TrainingSession::onProcessError(QProcess::ProcessError error)
+{
+    // Only a failed start has no finished() signal after it; other errors are handled there.
+    if (error != QProcess::FailedToStart) {
+        return;
+    }
+    m_workerExited = true;
+    m_startFailed = true;
+    m_workerEnd = tr("The worker %1 could not be started: %2 (set TL_WORKER to its path).")
+                      .arg(m_workerPath, m_process.errorString());
+    emit logged(proto::LOG_LEVEL_ERROR, m_workerEnd);
+    requestIngest();
+}
+
+void TrainingSession::onProcessFinished(int exitCode, QProcess::ExitStatus status)
+{
+    m_killTimer.stop();
+    m_workerExited = true;
+    m_workerEnd = status == QProcess::CrashExit
+                      ? tr("The worker crashed or was killed before the run ended.")
+                      : tr("The worker exited with code %1 before the run ended.").arg(exitCode);
+    if (!m_lastStderrLine.isEmpty()) {
+        m_workerEnd += tr(" Its last message: %1").arg(m_lastStderrLine);
+    }
+    // Whatever it wrote before it ended is ingested first.
+    m_ingestTimer.stop();
+    requestIngest();
+}
+
+void TrainingSession::requestIngest()
+{
+    if (m_ingestInFlight) {
+        m_ingestPending = true;
+        return;
+    }
+    const qint64 wait = kIngestIntervalMs - m_sinceIngest.elapsed();
+    if (m_workerExited || wait <= 0) {
+        runIngest();
+        return;
+    }
+    if (!m_ingestTimer.isActive()) {
+        m_ingestTimer.start(static_cast<int>(wait));
+    }
+}
+
+void TrainingSession::runIngest()
+{
+    m_ingestTimer.stop();
+    m_ingestInFlight = true;
+    m_ingestPending = false;
+    m_sinceIngest.restart();
+    const fs::path events = m_runDir / "events.tlog";
+    const std::int64_t runId = m_runId;
+    const std::uint64_t from = m_eventsOffset;
+    m_lane.call<IngestBatch>(
+        this,
+        [events, runId, from](store::RunStore &store,
+                              std::stop_token stop) -> base::Result<IngestBatch> {
+            IngestBatch batch;
+            std::error_code ec;
+            batch.endOffset = from;
+            if (fs::exists(events, ec)) {
+                base::Status read = collectEvents(events, from, stop, batch.points, batch.progress,
+                                                  batch.logs, batch.endOffset);
+                if (!read) {
+                    batch.problem = read.error().describe();
+                }
+                base::Result<store::IngestReport> report = store.ingest(runId, events, stop);
+                if (!report) {
+                    batch.problem = report.error().describe();
+                }
+            }
+            base::Result<store::RunRecord> record = store.run(runId);
+            if (!record) {
+                return record.error();
+            }
+            batch.record = std::move(record).value();
+            return batch;
+        },
+        [this](base::Result<IngestBatch> batch) { onIngested(std::move(batch)); });
+}
+
+void TrainingSession::onIngested(base::Result<IngestBatch> result)
+{
+    m_ingestInFlight = false;
+    if (!result) {
+        emit logged(proto::LOG_LEVEL_ERROR, qtString(result.error().describe()));
+    } else {
+        IngestBatch &batch = result.value();
+        m_eventsOffset = batch.endOffset;
+        for (const auto &[level, text] : batch.logs) {
+            emit logged(level, qtString(text));
+        }
+        if (!batch.problem.empty() && qtString(batch.problem) != m_lastProblem) {
+            m_lastProblem = qtString(batch.problem);
+            emit logged(proto::LOG_LEVEL_ERROR, m_lastProblem);
+        }
+        for (const views::ChartPoint &point : batch.points) {
+            if (point.tag == "test/accuracy") {
+                m_testAccuracy = point.value;
+            }
+        }
+        if (!batch.points.empty()) {
+            emit scalarsArrived(batch.points);
+        }
+        for (const proto::ProgressEvent &progress : batch.progress) {
+            emit progressed(progress);
+        }
+        emit runUpdated(batch.record);
+    }
+    if (m_ingestPending) {
+        requestIngest();
+    } else if (m_workerExited) {
+        finalize();
+    }
+}
+
+void TrainingSession::finalize()
+{
+    if (m_finalizing) {
+        return;
+    }
+    m_finalizing = true;
+    // A worker that ended without a terminal state (crash, kill) leaves an interrupted run,
+    // with every event it wrote kept.
+    const std::int64_t runId = m_runId;
+    const std::string message = m_workerEnd.toStdString();
+    const bool startFailed = m_startFailed;
+    m_lane.call<store::RunRecord>(
+        this,
+        [runId, message, startFailed](store::RunStore &store,
+                                      std::stop_token) -> base::Result<store::RunRecord> {
+            if (startFailed) {
+                // No worker ever ran: the run failed rather than being interrupted.
+                if (base::Status set = store.setState(runId, proto::RUN_STATE_FAILED, message);
+                    !set) {
+                    return set.error();
+                }
+            } else if (base::Result<bool> marked = store.markInterrupted(runId, message); !marked) {
+                return marked.error();
+            }
+            return store.run(runId);
+        },
+        [this](base::Result<store::RunRecord> record) {
+            if (!record) {
+                finish(proto::RUN_STATE_INTERRUPTED, qtString(record.error().describe()));
+                return;
+            }
+            emit runUpdated(record.value());
+            finish(record.value().state, qtString(record.value().statusMessage));
+        });
+}
+
+void TrainingSession::finish(proto::RunState state, const QString &message)
+{
+    m_active = false;
+    m_killTimer.stop();
+    emit finished(state, message);
+}
+
+} // namespace tl::app
