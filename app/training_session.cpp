@@ -74,7 +74,6 @@ QString qtString(const std::string &text)
 // What one ingest on the lane found in the new part of events.tlog.
 struct TrainingSession::IngestBatch
 {
-    std::uint64_t endOffset = 0;
     std::vector<views::ChartPoint> points;
     // The newest progress of each epoch seen: older ones within an epoch are stale, but an
     // epoch's last one says where it ended.
@@ -86,42 +85,22 @@ struct TrainingSession::IngestBatch
 
 namespace {
 
-// On the lane: turns the records past fromOffset into signals' payloads, then stores them.
-base::Status collectEvents(const fs::path &eventsFile,
-                           std::uint64_t fromOffset,
-                           std::stop_token stop,
-                           std::vector<views::ChartPoint> &points,
-                           std::vector<proto::ProgressEvent> &progress,
-                           std::vector<std::pair<proto::LogLevel, std::string>> &logs,
-                           std::uint64_t &endOffset)
+// On the lane, for each event the store ingests: what the signals will carry.
+void collectEvent(const proto::RunEvent &event,
+                  std::vector<views::ChartPoint> &points,
+                  std::vector<proto::ProgressEvent> &progress,
+                  std::vector<std::pair<proto::LogLevel, std::string>> &logs)
 {
-    endOffset = fromOffset;
-    auto onRecord = [&](std::string_view payload, std::uint64_t offset) -> base::Status {
-        proto::RunEvent event;
-        if (!event.ParseFromArray(payload.data(), static_cast<int>(payload.size()))) {
-            return base::makeError(base::ErrorCode::InvalidInput, "A record is not a RunEvent.",
-                                   eventsFile.string() + ", byte " + std::to_string(offset));
-        }
-        if (event.has_scalar()) {
-            points.push_back({event.scalar().tag(), event.scalar().step(), event.scalar().value()});
-        } else if (event.has_progress() && !progress.empty()
-                   && progress.back().epoch() == event.progress().epoch()) {
-            progress.back() = event.progress();
-        } else if (event.has_progress()) {
-            progress.push_back(event.progress());
-        } else if (event.has_log()) {
-            logs.emplace_back(event.log().level(), event.log().text());
-        }
-        endOffset = offset + proto::kRecordOverhead + payload.size();
-        return base::okStatus();
-    };
-    base::Result<proto::FileScan> scan =
-        proto::scanRecordFile(eventsFile, fromOffset, onRecord, stop);
-    if (!scan) {
-        return scan.error();
+    if (event.has_scalar()) {
+        points.push_back({event.scalar().tag(), event.scalar().step(), event.scalar().value()});
+    } else if (event.has_progress() && !progress.empty()
+               && progress.back().epoch() == event.progress().epoch()) {
+        progress.back() = event.progress();
+    } else if (event.has_progress()) {
+        progress.push_back(event.progress());
+    } else if (event.has_log()) {
+        logs.emplace_back(event.log().level(), event.log().text());
     }
-    endOffset = scan.value().endOffset;
-    return base::okStatus();
 }
 
 } // namespace
@@ -290,21 +269,18 @@ void TrainingSession::runIngest()
     m_sinceIngest.restart();
     const fs::path events = m_runDir / "events.tlog";
     const std::int64_t runId = m_runId;
-    const std::uint64_t from = m_eventsOffset;
     m_lane.call<IngestBatch>(
         this,
-        [events, runId, from](store::RunStore &store,
-                              std::stop_token stop) -> base::Result<IngestBatch> {
+        [events, runId](store::RunStore &store, std::stop_token stop) -> base::Result<IngestBatch> {
             IngestBatch batch;
             std::error_code ec;
-            batch.endOffset = from;
             if (fs::exists(events, ec)) {
-                base::Status read = collectEvents(events, from, stop, batch.points, batch.progress,
-                                                  batch.logs, batch.endOffset);
-                if (!read) {
-                    batch.problem = read.error().describe();
-                }
-                base::Result<store::IngestReport> report = store.ingest(runId, events, stop);
+                // The store reads the new records once; the observer hands them to the views.
+                auto observe = [&batch](const proto::RunEvent &event) {
+                    collectEvent(event, batch.points, batch.progress, batch.logs);
+                };
+                base::Result<store::IngestReport> report =
+                    store.ingest(runId, events, stop, observe);
                 if (!report) {
                     batch.problem = report.error().describe();
                 }
@@ -326,7 +302,6 @@ void TrainingSession::onIngested(base::Result<IngestBatch> result)
         emit logged(proto::LOG_LEVEL_ERROR, qtString(result.error().describe()));
     } else {
         IngestBatch &batch = result.value();
-        m_eventsOffset = batch.endOffset;
         for (const auto &[level, text] : batch.logs) {
             emit logged(level, qtString(text));
         }

@@ -87,7 +87,6 @@ private:
     proto::ExperimentSpec m_spec;
     std::filesystem::path m_runDir;
     std::int64_t m_runId = 0;
-    std::uint64_t m_eventsOffset = 0; // events.tlog bytes already turned into signals
     std::optional<double> m_testAccuracy;
     QString m_lastStderrLine;
     QString m_lastProblem; // the last ingest problem logged, so a corrupt tail is told once

@@ -56,10 +56,14 @@ constexpr const char *kUpdateOffset = "UPDATE runs SET ingested_offset = ?2 WHER
 
 } // namespace
 
-EventIngester::EventIngester(Database &db, std::int64_t runId, std::filesystem::path eventsFile)
+EventIngester::EventIngester(Database &db,
+                             std::int64_t runId,
+                             std::filesystem::path eventsFile,
+                             const EventObserver &observer)
     : m_db(db)
     , m_runId(runId)
     , m_eventsFile(std::move(eventsFile))
+    , m_observer(observer)
 {}
 
 base::Result<IngestReport> EventIngester::run(std::stop_token stop)
@@ -160,6 +164,9 @@ base::Status EventIngester::onRecord(std::string_view payload, std::uint64_t off
                         + std::to_string(offset);
         m_databaseFailure = error;
         return error;
+    }
+    if (m_observer) {
+        m_observer(m_event);
     }
     m_next = offset + proto::kRecordOverhead + payload.size();
     ++m_report.records;

@@ -20,7 +20,10 @@ namespace tl::store {
 class EventIngester
 {
 public:
-    EventIngester(Database &db, std::int64_t runId, std::filesystem::path eventsFile);
+    EventIngester(Database &db,
+                  std::int64_t runId,
+                  std::filesystem::path eventsFile,
+                  const EventObserver &observer);
 
     base::Result<IngestReport> run(std::stop_token stop);
 
@@ -49,6 +52,7 @@ private:
     Database &m_db;
     std::int64_t m_runId;
     std::filesystem::path m_eventsFile;
+    const EventObserver &m_observer; // outlives this object: both live in ingest()
     std::optional<Statements> m_statements;
     proto::RunEvent m_event; // reused for every record to avoid reallocating
     // Progress events only overwrite the run's latest-progress columns, so only the last one

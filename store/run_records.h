@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <string>
 
 namespace tl::store {
@@ -84,5 +85,9 @@ struct IngestReport
     std::uint64_t tornBytes =
         0; // bytes after endOffset not yet a whole record (still being written)
 };
+
+// Sees each event an ingest() stores, in file order, on the store's thread (so a caller can
+// update live views without reading the file a second time).
+using EventObserver = std::function<void(const proto::RunEvent &event)>;
 
 } // namespace tl::store

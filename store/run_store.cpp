@@ -166,10 +166,12 @@ base::Result<std::int64_t> RunStore::createRun(const proto::ExperimentSpec &spec
     return id;
 }
 
-base::Result<IngestReport>
-RunStore::ingest(std::int64_t runId, const fs::path &eventsFile, std::stop_token stop)
+base::Result<IngestReport> RunStore::ingest(std::int64_t runId,
+                                            const fs::path &eventsFile,
+                                            std::stop_token stop,
+                                            const EventObserver &observer)
 {
-    return EventIngester(*m_db, runId, eventsFile).run(std::move(stop));
+    return EventIngester(*m_db, runId, eventsFile, observer).run(std::move(stop));
 }
 
 base::Result<bool> RunStore::markInterrupted(std::int64_t runId, const std::string &message)

@@ -54,9 +54,13 @@ public:
     // corrupt frame or a record that is not a RunEvent commits every good record before it,
     // then fails naming eventsFile and the byte offset. A missing eventsFile is NotFound.
     // Cancelling commits what was read so far and returns Cancelled. An event kind this build
-    // does not know (from a newer worker) is counted and skipped.
-    base::Result<IngestReport>
-    ingest(std::int64_t runId, const std::filesystem::path &eventsFile, std::stop_token stop = {});
+    // does not know (from a newer worker) is counted and skipped. observer, when set, sees each
+    // event as it is applied; if the call then fails on the database itself, nothing is kept
+    // and the next call shows those events again.
+    base::Result<IngestReport> ingest(std::int64_t runId,
+                                      const std::filesystem::path &eventsFile,
+                                      std::stop_token stop = {},
+                                      const EventObserver &observer = {});
 
     // Sets RUN_STATE_INTERRUPTED unless the run already has a terminal state; true if it did.
     base::Result<bool> markInterrupted(std::int64_t runId, const std::string &message);

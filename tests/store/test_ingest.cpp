@@ -177,6 +177,25 @@ TEST_CASE("Ingesting while the file grows stores each event exactly once", "[sto
     CHECK(logs.value()[4].text == "round 4");
 }
 
+TEST_CASE("The ingest observer sees each newly stored event once, in file order", "[store]")
+{
+    RunFixture f;
+    std::vector<std::int64_t> seen;
+    auto observe = [&seen](const proto::RunEvent &event) {
+        if (event.has_scalar()) {
+            seen.push_back(event.scalar().step());
+        }
+    };
+    for (int step = 1; step <= 3; ++step) {
+        f.events.scalar("train/loss", step, 1.0);
+    }
+    REQUIRE(f.store.ingest(f.runId, f.events.path(), {}, observe).ok());
+    REQUIRE(f.store.ingest(f.runId, f.events.path(), {}, observe).ok()); // nothing new
+    f.events.scalar("train/loss", 4, 1.0);
+    REQUIRE(f.store.ingest(f.runId, f.events.path(), {}, observe).ok());
+    CHECK(seen == std::vector<std::int64_t>{1, 2, 3, 4});
+}
+
 TEST_CASE("A torn tail is not an error and is picked up once the rest arrives", "[store]")
 {
     RunFixture f;
