@@ -1,5 +1,6 @@
 #include "app/headless_run.h"
 
+#include "proto/run_state.h"
 #include "views/models/run_row.h"
 #include "views/train_panel.h"
 
@@ -104,7 +105,7 @@ void HeadlessRun::onFinished(proto::RunState state, const QString &message)
     }
     m_lineOpen = false;
     std::fprintf(m_out, "Run %lld %s", static_cast<long long>(m_session.runId()),
-                 views::runStateName(state));
+                 proto::runStateName(state));
     if (const std::optional<double> accuracy = m_session.testAccuracy()) {
         std::fprintf(m_out, ": test accuracy %.2f%%", *accuracy * 100.0);
     }

@@ -1,5 +1,6 @@
 #include "app/training_controller.h"
 
+#include "proto/run_state.h"
 #include "views/models/run_row.h"
 #include "views/scalar_chart.h"
 #include "views/train_panel.h"
@@ -86,7 +87,7 @@ void TrainingController::connectSession(TrainingSession &session)
 void TrainingController::onFinished(proto::RunState state, const QString &message)
 {
     m_panel.setRunning(false);
-    QString text = QString::fromLatin1(views::runStateName(state));
+    QString text = QString::fromLatin1(proto::runStateName(state));
     if (const std::optional<double> accuracy = m_session->testAccuracy()) {
         text += tr(": test accuracy %1%").arg(*accuracy * 100.0, 0, 'f', 2);
     }

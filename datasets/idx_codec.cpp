@@ -189,19 +189,6 @@ void swapBigEndian(std::uint8_t *data, std::size_t bytes, std::size_t elementByt
     }
 }
 
-std::string groupedNumber(std::uint64_t value)
-{
-    std::string digits = std::to_string(value);
-    std::string out;
-    for (std::size_t i = 0; i < digits.size(); ++i) {
-        if (i > 0 && (digits.size() - i) % 3 == 0) {
-            out += ',';
-        }
-        out += digits[i];
-    }
-    return out;
-}
-
 std::string hexBytes(std::string_view bytes)
 {
     static const char kDigits[] = "0123456789abcdef";

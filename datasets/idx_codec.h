@@ -2,6 +2,7 @@
 // Internal to datasets/: the pieces of idx decoding shared by the in-memory parser, the file
 // reader and the writer (header decoding, byte order, the wording of errors). Not a public API.
 
+#include "base/number_text.h"
 #include "base/result.h"
 #include "datasets/idx_format.h"
 
@@ -29,7 +30,11 @@ IdxHeader keepFirstItems(const IdxHeader &header, std::uint64_t limit);
 void swapBigEndian(std::uint8_t *data, std::size_t bytes, std::size_t elementBytes);
 
 // "47,040,000"
-std::string groupedNumber(std::uint64_t value);
+// One home for digit grouping: base/number_text.h (values here stay far below 2^63).
+inline std::string groupedNumber(std::uint64_t value)
+{
+    return base::groupedDigits(static_cast<std::int64_t>(value));
+}
 // "0x1f 0x8b 0x08"
 std::string hexBytes(std::string_view bytes);
 // "train-images-idx3-ubyte.gz, byte 16"

@@ -1,5 +1,7 @@
 #include "runners/event_sink.h"
 
+#include "proto/run_state.h"
+
 #include <cerrno>
 #include <chrono>
 #include <cstring>
@@ -29,28 +31,6 @@ std::string timestamp(double wallTime)
     char out[48];
     std::snprintf(out, sizeof out, "%s.%03d", text, millis);
     return out;
-}
-
-const char *stateName(proto::RunState state)
-{
-    switch (state) {
-    case proto::RUN_STATE_STARTING:
-        return "STARTING";
-    case proto::RUN_STATE_RUNNING:
-        return "RUNNING";
-    case proto::RUN_STATE_PAUSED:
-        return "PAUSED";
-    case proto::RUN_STATE_COMPLETED:
-        return "COMPLETED";
-    case proto::RUN_STATE_FAILED:
-        return "FAILED";
-    case proto::RUN_STATE_STOPPED:
-        return "STOPPED";
-    case proto::RUN_STATE_INTERRUPTED:
-        return "INTERRUPTED";
-    default:
-        return "UNSPECIFIED";
-    }
 }
 
 const char *levelName(proto::LogLevel level)
@@ -92,7 +72,7 @@ std::string describeEvent(const proto::RunEvent &event)
 {
     switch (event.payload_case()) {
     case proto::RunEvent::kStatus:
-        return std::string("status ") + stateName(event.status().state()) + ": "
+        return std::string("status ") + proto::runStateName(event.status().state()) + ": "
                + event.status().message();
     case proto::RunEvent::kProgress:
         return describeProgress(event.progress());

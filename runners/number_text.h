@@ -2,13 +2,14 @@
 // How the worker writes numbers for people (status messages, worker.log, the progress bar):
 // "61,706", "84.21%". Pure functions.
 
+#include "base/number_text.h"
+
 #include <cstdint>
 #include <string>
 
 namespace tl::runners {
 
-// Digits grouped by thousands: 1234567 -> "1,234,567".
-std::string groupedDigits(std::int64_t value);
+using base::groupedDigits; // one home for digit grouping: base/number_text.h
 
 // A fraction as a percentage with two decimals: 0.8421 -> "84.21%".
 std::string percentText(double fraction);

@@ -1,6 +1,7 @@
 #include "store/event_ingester.h"
 
 #include "proto/record_io.h"
+#include "proto/run_state.h"
 #include "store/wall_clock.h"
 
 #include <google/protobuf/descriptor.h>
@@ -216,7 +217,7 @@ base::Status EventIngester::apply(std::uint64_t offset)
 
 base::Status EventIngester::applyStatus(const proto::StatusEvent &status)
 {
-    const double finishedAt = isTerminal(status.state()) ? finishTime(m_event) : 0.0;
+    const double finishedAt = proto::isTerminal(status.state()) ? finishTime(m_event) : 0.0;
     return m_statements->updateStatus.bind(1, m_runId)
         .bind(2, static_cast<std::int64_t>(status.state()))
         .bind(3, status.message())

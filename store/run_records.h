@@ -12,12 +12,6 @@
 namespace tl::store {
 
 // COMPLETED, FAILED, STOPPED and INTERRUPTED: the run will not change by itself any more.
-inline bool isTerminal(proto::RunState state)
-{
-    return state == proto::RUN_STATE_COMPLETED || state == proto::RUN_STATE_FAILED
-           || state == proto::RUN_STATE_STOPPED || state == proto::RUN_STATE_INTERRUPTED;
-}
-
 // One run as the runs table shows it: identity, state and the latest progress.
 struct RunRecord
 {

@@ -1,5 +1,6 @@
 #include "store/run_store.h"
 
+#include "proto/run_state.h"
 #include "store/database.h"
 #include "store/event_ingester.h"
 #include "store/scalar_buckets.h"
@@ -218,7 +219,7 @@ RunStore::setState(std::int64_t runId, proto::RunState state, const std::string 
                       .bind(1, runId)
                       .bind(2, static_cast<std::int64_t>(state))
                       .bind(3, message)
-                      .bind(4, isTerminal(state) ? nowSeconds() : 0.0)
+                      .bind(4, proto::isTerminal(state) ? nowSeconds() : 0.0)
                       .run();
     if (!status) {
         return status;

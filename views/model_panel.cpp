@@ -1,5 +1,6 @@
 #include "views/model_panel.h"
 
+#include "base/number_text.h"
 #include "model/graph_analysis.h"
 #include "model/templates.h"
 
@@ -140,9 +141,7 @@ int ModelPanel::layerCount() const
 
 QString ModelPanel::groupedNumber(qint64 value)
 {
-    // Always "101,770", whatever the system locale, so numbers read the same in every log.
-    QLocale locale(QLocale::English, QLocale::UnitedStates);
-    return locale.toString(value);
+    return QString::fromStdString(base::groupedDigits(value));
 }
 
 } // namespace tl::views

@@ -1,3 +1,4 @@
+#include "base/number_text.h"
 #include "base/result.h"
 
 #include <catch2/catch.hpp>
@@ -29,4 +30,13 @@ TEST_CASE("An error without context describes itself by its message alone", "[ba
 {
     CHECK(makeError(ErrorCode::Io, "Disk full.").describe() == "Disk full.");
     CHECK(std::string(errorCodeName(ErrorCode::Cancelled)) == "cancelled");
+}
+
+TEST_CASE("Numbers are grouped by thousands for people", "[base]")
+{
+    CHECK(groupedDigits(0) == "0");
+    CHECK(groupedDigits(999) == "999");
+    CHECK(groupedDigits(1000) == "1,000");
+    CHECK(groupedDigits(47040000) == "47,040,000");
+    CHECK(groupedDigits(-1234567) == "-1,234,567");
 }

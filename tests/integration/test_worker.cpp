@@ -238,7 +238,7 @@ TEST_CASE("The worker trains the MLP on 2,000 Fashion-MNIST images and leaves a 
     CHECK(worker.stdoutBytes() == readFile(dir / "run" / "events.tlog"));
     CHECK(fs::is_regular_file(dir / "run" / "experiment.pb"));
     CHECK(fs::is_regular_file(dir / "run" / "experiment.pbtxt"));
-    CHECK_THAT(readFile(dir / "run" / "worker.log"), Catch::Contains("status COMPLETED"));
+    CHECK_THAT(readFile(dir / "run" / "worker.log"), Catch::Contains("status completed"));
     CHECK(worker.stderrText().empty());
 }
 
@@ -454,7 +454,7 @@ TEST_CASE("A run whose events.tlog cannot take records exits with code 5", "[int
     const std::optional<proto::StatusEvent> status = lastStatus(worker.events());
     REQUIRE(status);
     CHECK(status->state() == proto::RUN_STATE_COMPLETED);
-    CHECK_THAT(readFile(dir / "run" / "worker.log"), Catch::Contains("status COMPLETED"));
+    CHECK_THAT(readFile(dir / "run" / "worker.log"), Catch::Contains("status completed"));
 }
 
 TEST_CASE("The worker warns when the reference BLAS does its matrix products", "[integration]")

@@ -86,7 +86,7 @@ TEST_CASE("Events go to events.tlog and the stdout stream as the same records, a
     CHECK(streamed == readFile(dir / "events.tlog"));
 
     const std::string log = readFile(dir / "worker.log");
-    CHECK_THAT(log, Catch::Contains("status RUNNING: training"));
+    CHECK_THAT(log, Catch::Contains("status running: training"));
     CHECK_THAT(log, Catch::Contains("scalar train/loss @ step 5 = 0.25"));
     CHECK_THAT(log, Catch::Contains("warning: careful"));
     CHECK_THAT(log, Catch::Contains("checkpoint checkpoints/final.pt (epoch 1, step 5)"));

@@ -25,7 +25,4 @@ struct RunRow
     std::string device;
 };
 
-// "completed", "interrupted", ...: the word the runs table shows for a state.
-const char *runStateName(proto::RunState state);
-
 } // namespace tl::views

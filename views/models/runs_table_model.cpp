@@ -1,5 +1,7 @@
 #include "views/models/runs_table_model.h"
 
+#include "proto/run_state.h"
+
 #include <QBrush>
 #include <QColor>
 #include <QDateTime>
@@ -143,7 +145,7 @@ QVariant RunsTableModel::displayText(const RunRow &run, int column) const
     case Name:
         return QString::fromStdString(run.name);
     case State:
-        return QString::fromLatin1(runStateName(run.state));
+        return QString::fromLatin1(proto::runStateName(run.state));
     case Created:
         return QDateTime::fromMSecsSinceEpoch(static_cast<qint64>(run.createdAt * 1000.0))
             .toString(QStringLiteral("yyyy-MM-dd HH:mm:ss"));

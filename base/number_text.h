@@ -1,0 +1,12 @@
+#pragma once
+// Numbers written for people, the same in every module: "47,040,000". Pure functions.
+
+#include <cstdint>
+#include <string>
+
+namespace tl::base {
+
+// Digits grouped by thousands: 1234567 -> "1,234,567", -1234 -> "-1,234".
+std::string groupedDigits(std::int64_t value);
+
+} // namespace tl::base
