@@ -1,7 +1,7 @@
 // Benchmark: datasets::loadIdxPair on an idx(.gz) image/label pair, timed N times.
 // bench/idx_load.sh runs it beside `zcat` on the same file and reports the ratio.
 // Usage: bench_idx_load IMAGES LABELS [REPEATS]
-#include "datasets/labeled_images.h"
+#include "datasets/idx_dataset.h"
 
 #include <chrono>
 #include <cstdio>

@@ -1,153 +1,90 @@
 #include "datasets/dataset_preview.h"
 
-#include "datasets/labeled_images.h"
-
 #include <algorithm>
-#include <cmath>
+#include <limits>
 
 namespace tl::datasets {
 namespace {
 
-// Pixels per stop-token check while computing statistics (a few milliseconds of work); a
-// multiple of the summing block.
-constexpr std::size_t kStatsChunk = std::size_t{8} << 20;
-
-base::Error cancelled(const std::string &name)
+// Display bytes of sample i: uint8 as stored, float32 mapped from [low, high] onto 0..255.
+std::vector<std::uint8_t> displayPixels(const SampleSet &set, std::int64_t i, float low, float high)
 {
-    return base::makeError(base::ErrorCode::Cancelled, "The dataset preview was cancelled.",
-                           "dataset \"" + name + "\"");
+    const auto size = static_cast<std::size_t>(set.sampleSize());
+    const std::size_t first = static_cast<std::size_t>(i) * size;
+    if (set.type == ValueType::UInt8) {
+        return {set.u8.begin() + static_cast<std::ptrdiff_t>(first),
+                set.u8.begin() + static_cast<std::ptrdiff_t>(first + size)};
+    }
+    std::vector<std::uint8_t> out(size);
+    const float range = high > low ? high - low : 1.0F;
+    for (std::size_t k = 0; k < size; ++k) {
+        const float scaled = (set.f32[first + k] - low) / range * 255.0F;
+        out[k] = static_cast<std::uint8_t>(std::clamp(scaled, 0.0F, 255.0F));
+    }
+    return out;
 }
 
-// Mean and standard deviation of the pixels scaled to [0,1]. Exact integer sums; blocks of
-// kSumBlock pixels keep 32-bit partial sums (4096 * 255^2 fits), which vectorise well.
-base::Status pixelStats(const LabeledImages &images, DatasetPreview &out, std::stop_token stop)
+std::vector<SampleImage> sampleImages(const Dataset &dataset,
+                                      const DatasetSummary &summary,
+                                      int perClass,
+                                      std::stop_token stop)
 {
-    constexpr std::size_t kSumBlock = 4096;
-    const auto &pixels = images.pixels;
-    std::uint64_t sum = 0;
-    std::uint64_t squares = 0;
-    for (std::size_t start = 0; start < pixels.size(); start += kSumBlock) {
-        if (start % kStatsChunk == 0 && stop.stop_requested()) {
-            return cancelled(out.name);
+    const SampleSet &train = dataset.train;
+    float low = std::numeric_limits<float>::max();
+    float high = std::numeric_limits<float>::lowest();
+    for (const ValueStats &channel : summary.channels) {
+        low = std::min(low, static_cast<float>(channel.min));
+        high = std::max(high, static_cast<float>(channel.max));
+    }
+    std::vector<int> taken(dataset.classNames.size(), 0);
+    std::vector<SampleImage> out;
+    for (std::int64_t i = 0; i < train.count(); ++i) {
+        if (i % 4096 == 0 && stop.stop_requested()) {
+            break;
         }
-        const std::size_t end = std::min(pixels.size(), start + kSumBlock);
-        std::uint32_t blockSum = 0;
-        std::uint32_t blockSquares = 0;
-        for (std::size_t i = start; i < end; ++i) {
-            const std::uint32_t v = pixels[i];
-            blockSum += v;
-            blockSquares += v * v;
-        }
-        sum += blockSum;
-        squares += blockSquares;
-    }
-    if (pixels.empty()) {
-        return base::okStatus();
-    }
-    const auto n = static_cast<double>(pixels.size());
-    out.pixelMean = static_cast<double>(sum) / 255.0 / n;
-    const double meanSquare = static_cast<double>(squares) / (255.0 * 255.0) / n;
-    out.pixelStd = std::sqrt(std::max(0.0, meanSquare - out.pixelMean * out.pixelMean));
-    return base::okStatus();
-}
-
-void countClasses(const LabeledImages &images, DatasetPreview &out)
-{
-    std::int64_t classes = static_cast<std::int64_t>(out.classNames.size());
-    for (std::int64_t label : images.labels) {
-        classes = std::max(classes, label + 1);
-    }
-    out.trainClassCounts.assign(static_cast<std::size_t>(classes), 0);
-    for (std::int64_t label : images.labels) {
-        if (label >= 0) {
-            ++out.trainClassCounts[static_cast<std::size_t>(label)];
-        }
-    }
-}
-
-// The first images of each class, at most perClass each; then, if some class is short, the
-// first images not yet taken. Returns indices ordered by label, then index.
-std::vector<std::int64_t>
-pickSamples(const LabeledImages &images, std::size_t wanted, std::size_t classes)
-{
-    std::vector<std::int64_t> picked;
-    std::vector<bool> taken(static_cast<std::size_t>(images.count), false);
-    const std::size_t perClass = (wanted + classes - 1) / classes;
-    std::vector<std::size_t> perLabel(classes, 0);
-    for (std::int64_t i = 0; i < images.count && picked.size() < wanted; ++i) {
-        const std::int64_t label = images.labels[static_cast<std::size_t>(i)];
-        if (label < 0 || static_cast<std::size_t>(label) >= classes
-            || perLabel[static_cast<std::size_t>(label)]++ >= perClass) {
+        const auto label = static_cast<std::size_t>(train.labels[static_cast<std::size_t>(i)]);
+        if (label >= taken.size() || taken[label] >= perClass) {
             continue;
         }
-        picked.push_back(i);
-        taken[static_cast<std::size_t>(i)] = true;
+        ++taken[label];
+        out.push_back({i, static_cast<std::int64_t>(label), displayPixels(train, i, low, high)});
     }
-    for (std::int64_t i = 0; i < images.count && picked.size() < wanted; ++i) {
-        if (!taken[static_cast<std::size_t>(i)]) {
-            picked.push_back(i);
-        }
-    }
-    std::sort(picked.begin(), picked.end(), [&](std::int64_t a, std::int64_t b) {
-        const auto la = images.labels[static_cast<std::size_t>(a)];
-        const auto lb = images.labels[static_cast<std::size_t>(b)];
-        return la != lb ? la < lb : a < b;
-    });
-    return picked;
+    std::stable_sort(out.begin(), out.end(),
+                     [](const SampleImage &a, const SampleImage &b) { return a.label < b.label; });
+    return out;
 }
 
-void addSamples(const LabeledImages &images, int samplesWanted, DatasetPreview &out)
+std::vector<TableRow> tableRows(const SampleSet &train, int rows)
 {
-    if (samplesWanted <= 0 || images.count == 0) {
-        return;
+    const std::int64_t count = std::min<std::int64_t>(train.count(), rows);
+    const auto size = static_cast<std::size_t>(train.sampleSize());
+    std::vector<TableRow> out;
+    out.reserve(static_cast<std::size_t>(count));
+    for (std::int64_t i = 0; i < count; ++i) {
+        TableRow row{i, train.labels[static_cast<std::size_t>(i)], std::vector<float>(size)};
+        for (std::size_t k = 0; k < size; ++k) {
+            row.values[k] =
+                static_cast<float>(train.valueAt(static_cast<std::size_t>(i) * size + k));
+        }
+        out.push_back(std::move(row));
     }
-    const std::size_t classes = std::max<std::size_t>(1, out.trainClassCounts.size());
-    const auto size = static_cast<std::size_t>(images.imageSize());
-    for (std::int64_t i : pickSamples(images, static_cast<std::size_t>(samplesWanted), classes)) {
-        const auto first =
-            images.pixels.begin() + static_cast<std::ptrdiff_t>(i * images.imageSize());
-        out.samples.push_back(
-            {i, images.labels[static_cast<std::size_t>(i)],
-             std::vector<std::uint8_t>(first, first + static_cast<std::ptrdiff_t>(size))});
-    }
+    return out;
 }
 
 } // namespace
 
-base::Result<DatasetPreview> previewDataset(const proto::DatasetSpec &spec,
-                                            int samplesWanted,
-                                            std::stop_token stop,
-                                            const base::ProgressFn &progress)
+DatasetPreview previewDataset(const Dataset &dataset,
+                              const proto::DatasetSpec &spec,
+                              const PreviewOptions &options,
+                              std::stop_token stop)
 {
     DatasetPreview out;
-    out.name = spec.name();
-    auto test = readSplitHeaders(spec, Split::Test);
-    if (!test) {
-        return test.error();
+    out.summary = summarize(dataset, spec, stop);
+    if (dataset.train.isImage()) {
+        out.samples = sampleImages(dataset, out.summary, options.samplesPerClass, stop);
+    } else {
+        out.rows = tableRows(dataset.train, options.rows);
     }
-    const auto testCount = static_cast<std::uint64_t>(test.value().images.dims[0]);
-    out.testCount = static_cast<std::int64_t>(
-        spec.test_limit() > 0 ? std::min(testCount, spec.test_limit()) : testCount);
-    auto train = loadSplit(spec, Split::Train, stop, progress);
-    if (!train) {
-        return train.error();
-    }
-    const LabeledImages &images = train.value();
-    out.trainCount = images.count;
-    out.channels = images.channels;
-    out.height = images.height;
-    out.width = images.width;
-    out.classNames.assign(spec.class_names().begin(), spec.class_names().end());
-    countClasses(images, out);
-    if (out.classNames.empty()) {
-        for (std::size_t c = 0; c < out.trainClassCounts.size(); ++c) {
-            out.classNames.push_back(std::to_string(c));
-        }
-    }
-    if (auto stats = pixelStats(images, out, stop); !stats) {
-        return stats.error();
-    }
-    addSamples(images, samplesWanted, out);
     return out;
 }
 

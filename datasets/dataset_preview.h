@@ -1,14 +1,13 @@
 #pragma once
-// The summary the GUI's dataset panel shows: counts, image shape, class balance, pixel
-// statistics and a few sample images. Computed off the UI thread; plain value types.
+// What the GUI's dataset browser shows: the summary, sample thumbnails of every class (image
+// datasets) and the first rows (tabular ones). Computed off the UI thread from a loaded Dataset;
+// plain value types.
 
-#include "base/progress.h"
-#include "base/result.h"
-#include "proto/torchlight.pb.h"
+#include "datasets/dataset.h"
+#include "datasets/dataset_summary.h"
 
 #include <cstdint>
 #include <stop_token>
-#include <string>
 #include <vector>
 
 namespace tl::datasets {
@@ -17,30 +16,39 @@ struct SampleImage
 {
     std::int64_t index = 0; // position in the train split
     std::int64_t label = 0;
-    std::vector<std::uint8_t> pixels; // channels * height * width
+    // channels * height * width, CHW; float samples are scaled to 0..255 by the train split's
+    // min and max so they can be shown.
+    std::vector<std::uint8_t> pixels;
+};
+
+// One sample of a tabular dataset: its features and label.
+struct TableRow
+{
+    std::int64_t index = 0; // position in the train split
+    std::int64_t label = 0;
+    std::vector<float> values; // one per feature
 };
 
 struct DatasetPreview
 {
-    std::string name;
-    std::int64_t trainCount = 0; // after the spec's train_limit
-    std::int64_t testCount = 0;  // after the spec's test_limit
-    std::int64_t channels = 0;
-    std::int64_t height = 0;
-    std::int64_t width = 0;
-    std::vector<std::string> classNames;        // the spec's, or "0".."K-1" when it has none
-    std::vector<std::int64_t> trainClassCounts; // per label 0..max(classes, largest label + 1)-1
-    double pixelMean = 0;                       // of the train pixels scaled to [0,1]
-    double pixelStd = 0;                        // population standard deviation, same scale
-    std::vector<SampleImage> samples;           // ordered by label, then index
+    DatasetSummary summary;
+    // Image datasets: up to samplesPerClass of each class (the first in the train split),
+    // ordered by label, then index. Empty for tabular datasets.
+    std::vector<SampleImage> samples;
+    // Tabular datasets ([F] samples): the first rows of the train split. Empty for images.
+    std::vector<TableRow> rows;
 };
 
-// Reads the train split (and only the test headers) of the spec. Samples are the first train
-// images, at most ceil(samplesWanted / classes) per class, then any further first images if
-// some class is short, up to samplesWanted in all. Progress as in loadIdxPair().
-base::Result<DatasetPreview> previewDataset(const proto::DatasetSpec &spec,
-                                            int samplesWanted,
-                                            std::stop_token stop = {},
-                                            const base::ProgressFn &progress = {});
+struct PreviewOptions
+{
+    int samplesPerClass = 32;
+    int rows = 1000;
+};
+
+// Builds the preview of a loaded dataset (summary included).
+DatasetPreview previewDataset(const Dataset &dataset,
+                              const proto::DatasetSpec &spec,
+                              const PreviewOptions &options = {},
+                              std::stop_token stop = {});
 
 } // namespace tl::datasets

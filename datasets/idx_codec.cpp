@@ -108,7 +108,7 @@ base::Status checkSize(const IdxHeader &header, const std::string &source)
                                    "Implausible idx header: its dimensions "
                                        + dimsProduct(header.dims) + " of "
                                        + std::string(elementTypeName(header.type))
-                                       + " describe more than 16 GiB of data.",
+                                       + " describe more than 4 TiB of data.",
                                    byteContext(source, 4));
         }
         bytes *= dim;

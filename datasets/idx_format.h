@@ -19,8 +19,9 @@ enum class ElementType { UInt8, Int8, Int16, Int32, Float32, Float64 };
 
 // Dimensions allowed in a header: 1 to kMaxIdxDims.
 inline constexpr int kMaxIdxDims = 4;
-// Arrays whose data would exceed this many bytes (16 GiB) are rejected before any allocation.
-inline constexpr std::uint64_t kMaxIdxDataBytes = std::uint64_t{1} << 34;
+// Arrays whose data would exceed this many bytes (4 TiB) are rejected as implausible; below it,
+// readers bound what they allocate by the file's size and the memory available.
+inline constexpr std::uint64_t kMaxIdxDataBytes = std::uint64_t{1} << 42;
 
 struct IdxHeader
 {

@@ -1,10 +1,12 @@
 #include "datasets/idx_sniffer.h"
 
+#include "datasets/file_kind.h"
+#include "datasets/idx_dataset.h"
 #include "datasets/idx_file.h"
-#include "datasets/labeled_images.h"
 
 #include <algorithm>
 #include <array>
+#include <map>
 #include <optional>
 #include <regex>
 
@@ -29,26 +31,34 @@ std::string lowercase(std::string text)
     return text;
 }
 
-// The role a file name stands for, e.g. "t10k-labels.idx1-ubyte.gz" -> TestLabels.
-std::optional<Role> roleFromName(const fs::path &path)
+// A file's place in a dataset: the prefix naming the dataset ("emnist-balanced-", or empty for
+// MNIST's own names) and its role.
+struct NamedRole
+{
+    std::string prefix;
+    Role role;
+};
+
+// The role a file name stands for, e.g. "t10k-labels.idx1-ubyte.gz" -> TestLabels and
+// "emnist-letters-train-images-idx3-ubyte.gz" -> TrainImages of prefix "emnist-letters-".
+std::optional<NamedRole> roleFromName(const fs::path &path)
 {
     static const std::regex pattern(
-        R"(^(train|t10k|test)-(images|labels)[-.]idx([134])-ubyte(\.gz)?$)");
+        R"(^(.*[-_.])?(train|t10k|test)[-_.](images|labels)[-_.]idx([1-4])[-_.](ubyte|byte|short|int|float|double)(\.gz)?$)");
     std::smatch match;
     const std::string name = lowercase(path.filename().string());
     if (!std::regex_match(name, match, pattern)) {
         return std::nullopt;
     }
-    const bool train = match[1] == "train";
-    const bool images = match[2] == "images";
-    const char dims = match[3].str()[0];
+    const bool train = match[2] == "train";
+    const bool images = match[3] == "images";
+    const char dims = match[4].str()[0];
     if (images == (dims == '1')) {
-        return std::nullopt; // images need 3 or 4 dims, labels 1
+        return std::nullopt; // images need 2 to 4 dims, labels 1
     }
-    if (train) {
-        return images ? TrainImages : TrainLabels;
-    }
-    return images ? TestImages : TestLabels;
+    const Role role =
+        train ? (images ? TrainImages : TrainLabels) : (images ? TestImages : TestLabels);
+    return NamedRole{match[1].str(), role};
 }
 
 std::string folderName(const fs::path &folder)
@@ -119,22 +129,26 @@ base::Error unrecognised(const fs::path &file)
                            file.filename().string());
 }
 
-base::Result<std::array<fs::path, kRoleCount>> assignRoles(const Candidates &candidates)
+using RoleFiles = std::array<fs::path, kRoleCount>;
+
+// Puts each file in its slot of its prefix's group.
+base::Result<std::map<std::string, RoleFiles>> groupByPrefix(const Candidates &candidates)
 {
-    std::array<fs::path, kRoleCount> roles;
+    std::map<std::string, RoleFiles> groups;
     for (const auto &file : candidates.files) {
-        const auto role = roleFromName(file);
-        if (!role) {
+        const auto named = roleFromName(file);
+        if (!named) {
             if (candidates.isFolder) {
                 continue; // a README or a checksum file beside the dataset
             }
             return unrecognised(file);
         }
-        fs::path &slot = roles[*role];
+        fs::path &slot = groups[named->prefix][named->role];
         if (!slot.empty() && !candidates.isFolder) {
             return base::makeError(ErrorCode::InvalidInput,
-                                   "Two dropped files are " + std::string(kCanonicalNames[*role])
-                                       + ": " + slot.filename().string() + " and "
+                                   "Two dropped files are "
+                                       + std::string(kCanonicalNames[named->role]) + ": "
+                                       + slot.filename().string() + " and "
                                        + file.filename().string() + "; drop only one of them.",
                                    file.filename().string());
         }
@@ -143,9 +157,16 @@ base::Result<std::array<fs::path, kRoleCount>> assignRoles(const Candidates &can
             slot = file;
         }
     }
+    return groups;
+}
+
+// The files of one group, checked complete: the train pair, and the test pair or none of it.
+base::Result<RoleFiles> checkComplete(const RoleFiles &roles, const Candidates &candidates)
+{
+    const bool noTest = roles[TestImages].empty() && roles[TestLabels].empty();
     std::string missing;
     for (std::size_t r = 0; r < kRoleCount; ++r) {
-        if (roles[r].empty()) {
+        if (roles[r].empty() && (r < TestImages || !noTest)) {
             missing += std::string(missing.empty() ? "" : ", ") + kCanonicalNames[r] + "[.gz]";
         }
     }
@@ -153,10 +174,33 @@ base::Result<std::array<fs::path, kRoleCount>> assignRoles(const Candidates &can
         return base::makeError(
             ErrorCode::NotFound,
             (candidates.isFolder ? "The folder lacks " : "The dropped files lack ") + missing
-                + "; an idx dataset needs all four files.",
+                + "; an idx dataset needs a train images and labels pair (and optionally a test "
+                  "pair).",
             candidates.isFolder ? candidates.name : candidates.files[0].string());
     }
     return roles;
+}
+
+base::Result<RoleFiles> assignRoles(const Candidates &candidates)
+{
+    auto groups = groupByPrefix(candidates);
+    if (!groups) {
+        return groups.error();
+    }
+    if (groups.value().empty()) {
+        return checkComplete({}, candidates);
+    }
+    if (groups.value().size() > 1) {
+        std::string names;
+        for (const auto &[prefix, roles] : groups.value()) {
+            names += (names.empty() ? "" : ", ") + (prefix.empty() ? "(no prefix)" : prefix);
+        }
+        return base::makeError(ErrorCode::InvalidInput,
+                               "The folder holds several idx datasets (" + names
+                                   + "); drop the files of one of them.",
+                               candidates.name);
+    }
+    return checkComplete(groups.value().begin()->second, candidates);
 }
 
 // Number of classes: the largest train label + 1.
@@ -166,9 +210,12 @@ base::Result<std::int64_t> classCount(const fs::path &labels)
     if (!array) {
         return array.error();
     }
-    const auto &data = array.value().data;
-    const auto largest = data.empty() ? 0 : *std::max_element(data.begin(), data.end());
-    return data.empty() ? std::int64_t{0} : std::int64_t{largest} + 1;
+    double largest = -1;
+    const std::size_t count = elementCount(array.value().header.dims);
+    for (std::size_t i = 0; i < count; ++i) {
+        largest = std::max(largest, array.value().valueAt(i));
+    }
+    return static_cast<std::int64_t>(largest) + 1;
 }
 
 bool mentionsFashion(const std::array<fs::path, kRoleCount> &roles)
@@ -192,6 +239,9 @@ base::Result<proto::DatasetSpec> sniffIdxDataset(const std::vector<std::filesyst
     }
     const auto &files = roles.value();
     for (auto [images, labels] : {std::pair{TrainImages, TrainLabels}, {TestImages, TestLabels}}) {
+        if (files[images].empty()) {
+            continue;
+        }
         if (auto pair = readIdxPairHeaders(files[images], files[labels]); !pair) {
             return pair.error();
         }
@@ -206,8 +256,10 @@ base::Result<proto::DatasetSpec> sniffIdxDataset(const std::vector<std::filesyst
     spec.set_format(proto::DATASET_FORMAT_IDX);
     spec.set_train_images(files[TrainImages].string());
     spec.set_train_labels(files[TrainLabels].string());
-    spec.set_test_images(files[TestImages].string());
-    spec.set_test_labels(files[TestLabels].string());
+    if (!files[TestImages].empty()) {
+        spec.set_test_images(files[TestImages].string());
+        spec.set_test_labels(files[TestLabels].string());
+    }
     if (mentionsFashion(files) && classes.value() <= 10) {
         for (const auto &name : fashionMnistClassNames()) {
             spec.add_class_names(name);
@@ -218,6 +270,23 @@ base::Result<proto::DatasetSpec> sniffIdxDataset(const std::vector<std::filesyst
         }
     }
     return spec;
+}
+
+Recognition recognizeIdx(const std::vector<std::filesystem::path> &dropped)
+{
+    std::error_code ec;
+    const bool oneFolder = dropped.size() == 1 && fs::is_directory(dropped[0], ec);
+    const bool anyIdx = std::any_of(dropped.begin(), dropped.end(), [](const fs::path &path) {
+        const FileKind kind = sniffFileKind(path);
+        return kind == FileKind::Idx || (kind == FileKind::Gzip && roleFromName(path));
+    });
+    if (!oneFolder && !anyIdx) {
+        return base::makeError(ErrorCode::NotFound,
+                               "None of the dropped files is an idx file (magic 0x00 0x00 <type> "
+                               "<dims>, optionally gzip-compressed).",
+                               dropped.empty() ? std::string() : dropped[0].string());
+    }
+    return sniffIdxDataset(dropped);
 }
 
 const std::vector<std::string> &fashionMnistClassNames()

@@ -1,21 +1,27 @@
+#include "datasets/dataset_loader.h"
 #include "datasets/dataset_preview.h"
-#include "datasets/idx_sniffer.h"
 #include "idx_test_files.h"
 
 #include <catch2/catch.hpp>
 
 #include <cmath>
-#include <stop_token>
 
 using namespace tl::datasets;
 using namespace tl::datasets::testing;
-using tl::base::ErrorCode;
 
 namespace {
 
-tl::proto::DatasetSpec sniffed(const fs::path &folder)
+Dataset loaded(const tl::proto::DatasetSpec &spec)
 {
-    auto spec = sniffIdxDataset({folder});
+    auto dataset = loadDataset(spec);
+    INFO((dataset ? std::string() : dataset.error().describe()));
+    REQUIRE(dataset.ok());
+    return std::move(dataset).value();
+}
+
+tl::proto::DatasetSpec recognized(const fs::path &folder)
+{
+    auto spec = recognizeDataset({folder});
     INFO((spec ? std::string() : spec.error().describe()));
     REQUIRE(spec.ok());
     return spec.value();
@@ -27,17 +33,22 @@ TEST_CASE("A preview counts samples and classes and measures the train pixels", 
 {
     TempDir dir("preview");
     writeDataset(dir / "set", 45, 17); // labels i % 10: classes 0-4 have 5, 5-9 have 4
-    auto preview = previewDataset(sniffed(dir / "set"), 0);
-    REQUIRE(preview.ok());
-    const DatasetPreview &p = preview.value();
-    CHECK(p.name == "set");
-    CHECK(p.trainCount == 45);
-    CHECK(p.testCount == 17);
-    CHECK(p.channels == 1);
-    CHECK(p.height == 4);
-    CHECK(p.width == 3);
-    CHECK(p.classNames.size() == 10);
-    CHECK(p.trainClassCounts == std::vector<std::int64_t>{5, 5, 5, 5, 5, 4, 4, 4, 4, 4});
+    const auto spec = recognized(dir / "set");
+    const DatasetPreview p = previewDataset(loaded(spec), spec, {0, 10});
+    const DatasetSummary &s = p.summary;
+    CHECK(s.name == "set");
+    CHECK(s.format == "idx");
+    REQUIRE(s.splits.size() == 2);
+    CHECK(s.splits[0].name == "train");
+    CHECK(s.splits[0].count == 45);
+    CHECK(s.splits[1].name == "test");
+    CHECK(s.splits[1].count == 17);
+    CHECK(s.sampleShape == std::vector<std::int64_t>{1, 4, 3});
+    CHECK(s.valueType == ValueType::UInt8);
+    CHECK(s.classNames.size() == 10);
+    CHECK(s.splits[0].classCounts == std::vector<std::int64_t>{5, 5, 5, 5, 5, 4, 4, 4, 4, 4});
+    CHECK(s.memoryBytes == (45 + 17) * 12 + (45 + 17) * 8);
+    CHECK(s.sources.size() == 4);
     CHECK(p.samples.empty());
 
     // The statistics, computed here the plain way.
@@ -50,85 +61,79 @@ TEST_CASE("A preview counts samples and classes and measures the train pixels", 
     }
     const double mean = sum / static_cast<double>(pixels.size());
     const double variance = squares / static_cast<double>(pixels.size()) - mean * mean;
-    CHECK(p.pixelMean == Approx(mean).epsilon(1e-12));
-    CHECK(p.pixelStd == Approx(std::sqrt(variance)).epsilon(1e-9));
-    CHECK(p.pixelStd > 0.1);
+    REQUIRE(s.channels.size() == 1);
+    CHECK(s.channels[0].mean == Approx(mean).epsilon(1e-12));
+    CHECK(s.channels[0].std == Approx(std::sqrt(variance)).epsilon(1e-9));
+    CHECK(s.channels[0].std > 0.1);
 }
 
-TEST_CASE("Preview samples are the first images spread over the classes", "[datasets]")
+TEST_CASE("Preview samples are the first images of each class, ordered by class", "[datasets]")
 {
     TempDir dir("samples");
     writeDataset(dir / "set", 45, 10);
-    auto preview = previewDataset(sniffed(dir / "set"), 20);
-    REQUIRE(preview.ok());
-    const auto &samples = preview.value().samples;
+    const auto spec = recognized(dir / "set");
+    const DatasetPreview p = previewDataset(loaded(spec), spec, {2, 10});
+    const auto &samples = p.samples;
     REQUIRE(samples.size() == 20);
     // Two per class: for class c, images c and c + 10, ordered by label then index.
     const auto pixels = patternPixels(45, 4, 3);
-    for (std::size_t s = 0; s < samples.size(); ++s) {
-        const std::int64_t label = static_cast<std::int64_t>(s / 2);
-        const std::int64_t index = label + 10 * static_cast<std::int64_t>(s % 2);
-        CHECK(samples[s].label == label);
-        CHECK(samples[s].index == index);
-        CHECK(samples[s].pixels
+    for (std::size_t i = 0; i < samples.size(); ++i) {
+        const auto label = static_cast<std::int64_t>(i / 2);
+        const std::int64_t index = label + 10 * static_cast<std::int64_t>(i % 2);
+        CHECK(samples[i].label == label);
+        CHECK(samples[i].index == index);
+        CHECK(samples[i].pixels
               == std::vector<std::uint8_t>(pixels.begin() + index * 12,
                                            pixels.begin() + index * 12 + 12));
     }
 }
 
-TEST_CASE("When classes are short, preview samples fill up with the next first images",
-          "[datasets]")
+TEST_CASE("A tabular preview lists the first rows and per-feature statistics", "[datasets]")
 {
-    TempDir dir("short");
-    writeDataset(dir / "set", 12, 4, ".gz", 2); // labels alternate 0, 1
-    auto spec = sniffed(dir / "set");
-    spec.clear_class_names();
-    spec.add_class_names("cat");
-    spec.add_class_names("dog");
-    spec.add_class_names("bird"); // no bird images: its share goes to the others
-    auto preview = previewDataset(spec, 9);
-    REQUIRE(preview.ok());
-    const auto &samples = preview.value().samples;
-    REQUIRE(samples.size() == 9);
-    CHECK(preview.value().trainClassCounts == std::vector<std::int64_t>{6, 6, 0});
-    std::vector<std::int64_t> indices;
-    indices.reserve(samples.size());
-    for (const auto &s : samples) {
-        indices.push_back(s.index);
-    }
-    // 3 per class first (0,2,4 and 1,3,5), then images 6, 7, 8; ordered by label then index.
-    CHECK(indices == std::vector<std::int64_t>{0, 2, 4, 6, 8, 1, 3, 5, 7});
-    CHECK(preview.value().classNames == std::vector<std::string>{"cat", "dog", "bird"});
+    Dataset dataset;
+    dataset.name = "table";
+    dataset.format = "csv";
+    dataset.train.shape = {2};
+    dataset.train.type = ValueType::Float32;
+    dataset.train.f32 = {1, 10, 3, 20, 5, 30};
+    dataset.train.labels = {0, 1, 1};
+    dataset.test = dataset.train;
+    dataset.classNames = {"a", "b"};
+    dataset.featureNames = {"x", "y"};
+    const DatasetPreview p = previewDataset(dataset, {}, {32, 2});
+    REQUIRE(p.rows.size() == 2);
+    CHECK(p.rows[1].index == 1);
+    CHECK(p.rows[1].label == 1);
+    CHECK(p.rows[1].values == std::vector<float>{3, 20});
+    CHECK(p.samples.empty());
+    REQUIRE(p.summary.channels.size() == 2);
+    CHECK(p.summary.channels[0].mean == Approx(3.0));
+    CHECK(p.summary.channels[1].min == 10.0);
+    CHECK(p.summary.channels[1].max == 30.0);
+    CHECK(p.summary.channels[1].std == Approx(std::sqrt(200.0 / 3.0)));
+    CHECK(p.summary.splits[0].classCounts == std::vector<std::int64_t>{1, 2});
 }
 
-TEST_CASE("A preview follows the spec's limits", "[datasets]")
+TEST_CASE("The summary as JSON has every field in a fixed order with escaped text", "[datasets]")
 {
-    TempDir dir("prevlimit");
-    writeDataset(dir / "set", 45, 17);
-    auto spec = sniffed(dir / "set");
-    spec.set_train_limit(10);
-    spec.set_test_limit(5);
-    auto preview = previewDataset(spec, 100);
-    REQUIRE(preview.ok());
-    CHECK(preview.value().trainCount == 10);
-    CHECK(preview.value().testCount == 5);
-    CHECK(preview.value().samples.size() == 10);
-    CHECK(preview.value().trainClassCounts == std::vector<std::int64_t>(10, 1));
-}
-
-TEST_CASE("A preview stops when asked and reports a broken split", "[datasets]")
-{
-    TempDir dir("prevstop");
-    writeDataset(dir / "set", 20, 5);
-    const auto spec = sniffed(dir / "set");
-    std::stop_source stop;
-    stop.request_stop();
-    auto cancelled = previewDataset(spec, 10, stop.get_token());
-    REQUIRE_FALSE(cancelled.ok());
-    CHECK(cancelled.error().code == ErrorCode::Cancelled);
-
-    fs::remove(dir / "set" / "t10k-images-idx3-ubyte.gz");
-    auto broken = previewDataset(spec, 10);
-    REQUIRE_FALSE(broken.ok());
-    CHECK(broken.error().code == ErrorCode::NotFound);
+    DatasetSummary s;
+    s.name = "quote \" and \\ and \n";
+    s.format = "csv";
+    s.sources = {"/d/a.csv"};
+    s.sampleShape = {2};
+    s.valueType = ValueType::Float32;
+    s.classNames = {"a", "b"};
+    s.featureNames = {"x", "y"};
+    s.splits = {{"train", 3, {1, 2}}, {"test", 1, {0, 1}}};
+    s.channels = {{0.5, 0.25, 0, 1}};
+    s.memoryBytes = 48;
+    s.warnings = {"w"};
+    CHECK(toJson(s)
+          == R"({"name": "quote \" and \\ and \n", "format": "csv", "sources": ["/d/a.csv"], )"
+             R"("sample_shape": [2], "dtype": "float32", "memory_bytes": 48, )"
+             R"("source_test_split": false, "splits": [{"name": "train", "count": 3, )"
+             R"("class_counts": [1, 2]}, {"name": "test", "count": 1, "class_counts": [0, 1]}], )"
+             R"("classes": ["a", "b"], "features": ["x", "y"], "channels": [{"mean": 0.5, )"
+             R"("std": 0.25, "min": 0, "max": 1}], "warnings": ["w"]})");
+    CHECK(jsonString(std::string("\x01", 1)) == "\"\\u0001\"");
 }

@@ -1,7 +1,6 @@
 // The real Fashion-MNIST files of the dataset-fashion-mnist package, when installed.
+#include "datasets/dataset_loader.h"
 #include "datasets/dataset_preview.h"
-#include "datasets/idx_sniffer.h"
-#include "datasets/labeled_images.h"
 
 #include <catch2/catch.hpp>
 
@@ -16,41 +15,45 @@ const fs::path kFolder = "/usr/share/datasets/fashion-mnist";
 
 } // namespace
 
-TEST_CASE("The installed Fashion-MNIST is sniffed, counted and previewed", "[datasets]")
+TEST_CASE("The installed Fashion-MNIST is recognised, loaded and previewed", "[datasets]")
 {
     if (!fs::is_directory(kFolder)) {
         WARN("skipped: " << kFolder << " is absent (install dataset-fashion-mnist)");
         return;
     }
-    auto spec = sniffIdxDataset({kFolder});
+    auto spec = recognizeDataset({kFolder});
     INFO((spec ? std::string() : spec.error().describe()));
     REQUIRE(spec.ok());
     CHECK(spec.value().name() == "fashion-mnist");
+    CHECK(spec.value().format() == tl::proto::DATASET_FORMAT_IDX);
     CHECK(spec.value().train_images() == (kFolder / "train-images-idx3-ubyte.gz").string());
     REQUIRE(spec.value().class_names_size() == 10);
     CHECK(spec.value().class_names(0) == "T-shirt/top");
     CHECK(spec.value().class_names(9) == "Ankle boot");
 
-    auto preview = previewDataset(spec.value(), 30);
-    INFO((preview ? std::string() : preview.error().describe()));
-    REQUIRE(preview.ok());
-    const DatasetPreview &p = preview.value();
-    CHECK(p.trainCount == 60000);
-    CHECK(p.testCount == 10000);
-    CHECK(p.channels == 1);
-    CHECK(p.height == 28);
-    CHECK(p.width == 28);
-    CHECK(p.trainClassCounts == std::vector<std::int64_t>(10, 6000));
-    // Published statistics of the Fashion-MNIST train set.
-    CHECK(p.pixelMean == Approx(0.2860).margin(5e-4));
-    CHECK(p.pixelStd == Approx(0.3530).margin(5e-4));
-    REQUIRE(p.samples.size() == 30);
-    for (std::size_t s = 0; s < p.samples.size(); ++s) {
-        CHECK(p.samples[s].label == static_cast<std::int64_t>(s / 3));
-    }
+    auto dataset = loadDataset(spec.value());
+    INFO((dataset ? std::string() : dataset.error().describe()));
+    REQUIRE(dataset.ok());
+    CHECK(dataset.value().sourceHadTestSplit);
+    CHECK(dataset.value().test.count() == 10000);
+    CHECK(dataset.value().test.u8.size() == std::size_t{10000} * 28 * 28);
 
-    auto test = loadSplit(spec.value(), Split::Test);
-    REQUIRE(test.ok());
-    CHECK(test.value().count == 10000);
-    CHECK(test.value().pixels.size() == std::size_t{10000} * 28 * 28);
+    const DatasetPreview p = previewDataset(dataset.value(), spec.value(), {3, 10});
+    const DatasetSummary &s = p.summary;
+    REQUIRE(s.splits.size() == 2);
+    CHECK(s.splits[0].count == 60000);
+    CHECK(s.splits[1].count == 10000);
+    CHECK(s.sampleShape == std::vector<std::int64_t>{1, 28, 28});
+    CHECK(s.splits[0].classCounts == std::vector<std::int64_t>(10, 6000));
+    // Published statistics of the Fashion-MNIST train set.
+    REQUIRE(s.channels.size() == 1);
+    CHECK(s.channels[0].mean == Approx(0.2860).margin(5e-4));
+    CHECK(s.channels[0].std == Approx(0.3530).margin(5e-4));
+    CHECK(s.channels[0].min == 0.0);
+    CHECK(s.channels[0].max == 1.0);
+    REQUIRE(p.samples.size() == 30);
+    for (std::size_t i = 0; i < p.samples.size(); ++i) {
+        CHECK(p.samples[i].label == static_cast<std::int64_t>(i / 3));
+    }
+    CHECK(p.rows.empty());
 }

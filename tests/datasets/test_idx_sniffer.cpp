@@ -107,7 +107,8 @@ TEST_CASE("A folder missing files is an error listing the missing ones", "[datas
     CHECK(spec.error().code == ErrorCode::NotFound);
     CHECK(spec.error().describe()
           == "partial: The folder lacks train-images-idx3-ubyte[.gz], "
-             "t10k-labels-idx1-ubyte[.gz]; an idx dataset needs all four files.");
+             "t10k-labels-idx1-ubyte[.gz]; an idx dataset needs a train images and labels "
+             "pair (and optionally a test pair).");
 }
 
 TEST_CASE("An idx file with an unrecognised name among dropped files is an error", "[datasets]")

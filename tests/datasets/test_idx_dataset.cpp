@@ -1,4 +1,4 @@
-#include "datasets/labeled_images.h"
+#include "datasets/idx_dataset.h"
 #include "idx_test_files.h"
 
 #include <catch2/catch.hpp>
@@ -36,13 +36,13 @@ TEST_CASE("An images and labels pair loads as N×1×H×W pixels with one label e
     writePair(dir / "img.gz", dir / "lbl.gz", 25, 25, 4, 3);
     auto loaded = loadIdxPair(dir / "img.gz", dir / "lbl.gz");
     REQUIRE(loaded.ok());
-    const LabeledImages &set = loaded.value();
-    CHECK(set.count == 25);
-    CHECK(set.channels == 1);
-    CHECK(set.height == 4);
-    CHECK(set.width == 3);
-    CHECK(set.imageSize() == 12);
-    CHECK(set.pixels == patternPixels(25, 4, 3));
+    const SampleSet &set = loaded.value();
+    CHECK(set.count() == 25);
+    CHECK(set.shape == std::vector<std::int64_t>{1, 4, 3});
+    CHECK(set.type == ValueType::UInt8);
+    CHECK(set.sampleSize() == 12);
+    CHECK(set.u8 == patternPixels(25, 4, 3));
+    CHECK(set.f32.empty());
     REQUIRE(set.labels.size() == 25);
     for (std::size_t i = 0; i < 25; ++i) {
         CHECK(set.labels[i] == static_cast<std::int64_t>(i % 10));
@@ -56,10 +56,8 @@ TEST_CASE("Four-dimensional images are read as N×C×H×W", "[datasets]")
     writeUInt8(dir / "lbl", {2}, {1, 0});
     auto loaded = loadIdxPair(dir / "img", dir / "lbl");
     REQUIRE(loaded.ok());
-    CHECK(loaded.value().channels == 3);
-    CHECK(loaded.value().height == 4);
-    CHECK(loaded.value().width == 5);
-    CHECK(loaded.value().pixels.size() == 120);
+    CHECK(loaded.value().shape == std::vector<std::int64_t>{3, 4, 5});
+    CHECK(loaded.value().u8.size() == 120);
 }
 
 TEST_CASE("Image and label counts that differ are an error naming both files and counts",
@@ -83,16 +81,53 @@ TEST_CASE("Images or labels of the wrong type or shape are an error naming the f
     CHECK(swapped.error().context == "lbl");
     CHECK(contains(swapped.error().message, "found uint8 with 1 dimension [4]"));
 
-    IdxArray wide;
-    wide.header.type = ElementType::Int32;
-    wide.header.dims = {4};
-    wide.data.assign(16, 0);
-    REQUIRE(writeIdxFile(dir / "lbl32", wide).ok());
-    auto int32Labels = loadIdxPair(dir / "img", dir / "lbl32");
-    REQUIRE_FALSE(int32Labels.ok());
-    CHECK(int32Labels.error().context == "lbl32");
-    CHECK(contains(int32Labels.error().message, "Expected uint8 labels with 1 dimension [N], found "
-                                                "int32 with 1 dimension [4]"));
+    IdxArray real;
+    real.header.type = ElementType::Float32;
+    real.header.dims = {4};
+    real.data.assign(16, 0);
+    REQUIRE(writeIdxFile(dir / "lblf", real).ok());
+    auto floatLabels = loadIdxPair(dir / "img", dir / "lblf");
+    REQUIRE_FALSE(floatLabels.ok());
+    CHECK(floatLabels.error().context == "lblf");
+    CHECK(contains(floatLabels.error().message, "Expected integer labels with 1 dimension [N], "
+                                                "found float32 with 1 dimension [4]"));
+}
+
+TEST_CASE("Samples of any element type load as float32 and labels of any integer type",
+          "[datasets]")
+{
+    TempDir dir("types");
+    IdxArray samples;
+    samples.header.type = ElementType::Int16;
+    samples.header.dims = {2, 3};
+    for (std::int16_t v : {-300, 0, 7, 1000, -1, 2}) {
+        const auto *bytes = reinterpret_cast<const std::uint8_t *>(&v);
+        samples.data.insert(samples.data.end(), bytes, bytes + 2);
+    }
+    REQUIRE(writeIdxFile(dir / "x", samples).ok());
+    IdxArray labels;
+    labels.header.type = ElementType::Int32;
+    labels.header.dims = {2};
+    for (std::int32_t v : {70000, 3}) {
+        const auto *bytes = reinterpret_cast<const std::uint8_t *>(&v);
+        labels.data.insert(labels.data.end(), bytes, bytes + 4);
+    }
+    REQUIRE(writeIdxFile(dir / "y", labels).ok());
+    auto loaded = loadIdxPair(dir / "x", dir / "y");
+    INFO((loaded ? std::string() : loaded.error().describe()));
+    REQUIRE(loaded.ok());
+    CHECK(loaded.value().type == ValueType::Float32);
+    CHECK(loaded.value().shape == std::vector<std::int64_t>{3});
+    CHECK(loaded.value().f32 == std::vector<float>{-300, 0, 7, 1000, -1, 2});
+    CHECK(loaded.value().labels == std::vector<std::int64_t>{70000, 3});
+
+    IdxArray negative = labels;
+    negative.data.assign(8, 0xff); // -1, -1
+    REQUIRE(writeIdxFile(dir / "yneg", negative).ok());
+    auto bad = loadIdxPair(dir / "x", dir / "yneg");
+    REQUIRE_FALSE(bad.ok());
+    CHECK(bad.error().describe()
+          == "yneg, byte 8: Label -1 of sample 0 is negative; expected class indices 0, 1, 2, ...");
 }
 
 TEST_CASE("Labels outside any class list load unchanged", "[datasets]")
@@ -105,27 +140,35 @@ TEST_CASE("Labels outside any class list load unchanged", "[datasets]")
     CHECK(loaded.value().labels == std::vector<std::int64_t>{200, 255});
 }
 
-TEST_CASE("A split of a spec applies its limit and keeps the first samples", "[datasets]")
+TEST_CASE("An idx spec reads both splits with their limits, keeping the first samples",
+          "[datasets]")
 {
     TempDir dir("split");
     writeDataset(dir.path(), 30, 12);
     auto spec = specFor(dir.path());
     spec.set_train_limit(7);
     spec.set_test_limit(100); // more than there are: all 12
-    auto train = loadSplit(spec, Split::Train);
-    REQUIRE(train.ok());
-    CHECK(train.value().count == 7);
-    CHECK(train.value().labels == std::vector<std::int64_t>{0, 1, 2, 3, 4, 5, 6});
+    auto source = readIdx(spec, {});
+    INFO((source ? std::string() : source.error().describe()));
+    REQUIRE(source.ok());
+    const SampleSet &train = source.value().train;
+    CHECK(source.value().format == "idx");
+    CHECK(train.count() == 7);
+    CHECK(train.labels == std::vector<std::int64_t>{0, 1, 2, 3, 4, 5, 6});
     const auto all = patternPixels(30, 4, 3);
-    CHECK(train.value().pixels
-          == std::vector<std::uint8_t>(all.begin(), all.begin() + std::ptrdiff_t{7} * 12));
-    auto test = loadSplit(spec, Split::Test);
-    REQUIRE(test.ok());
-    CHECK(test.value().count == 12);
+    CHECK(train.u8 == std::vector<std::uint8_t>(all.begin(), all.begin() + std::ptrdiff_t{7} * 12));
+    REQUIRE(source.value().test.has_value());
+    CHECK(source.value().test->count() == 12);
 
-    auto headers = readSplitHeaders(spec, Split::Train);
+    auto headers = readIdxPairHeaders(spec.train_images(), spec.train_labels());
     REQUIRE(headers.ok());
     CHECK(headers.value().images.dims == std::vector<std::int64_t>{30, 4, 3});
+
+    spec.clear_test_images();
+    spec.clear_test_labels();
+    auto trainOnly = readIdx(spec, {});
+    REQUIRE(trainOnly.ok());
+    CHECK_FALSE(trainOnly.value().test.has_value());
 }
 
 TEST_CASE("A spec without a split's files is an error saying which file is missing", "[datasets]")
@@ -133,14 +176,16 @@ TEST_CASE("A spec without a split's files is an error saying which file is missi
     tl::proto::DatasetSpec spec;
     spec.set_name("empty");
     spec.set_train_images("/nowhere/train-images-idx3-ubyte");
-    auto train = loadSplit(spec, Split::Train);
+    auto train = readIdx(spec, {});
     REQUIRE_FALSE(train.ok());
     CHECK(train.error().describe()
           == "dataset \"empty\": The dataset spec names no train labels file; expected the path "
              "of an idx file.");
-    auto test = loadSplit(spec, Split::Test);
+    spec.set_train_labels("/nowhere/train-labels-idx1-ubyte");
+    spec.set_test_labels("/nowhere/t10k-labels-idx1-ubyte");
+    auto test = readIdx(spec, {});
     REQUIRE_FALSE(test.ok());
-    CHECK(contains(test.error().message, "names no test images file"));
+    CHECK(test.error().code == ErrorCode::NotFound); // the train files are read first
 }
 
 TEST_CASE("Loading a pair reports combined progress and stops when asked", "[datasets]")

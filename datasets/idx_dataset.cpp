@@ -1,7 +1,8 @@
-#include "datasets/labeled_images.h"
+#include "datasets/idx_dataset.h"
 
 #include "datasets/idx_codec.h"
 #include "datasets/idx_file.h"
+#include "datasets/memory_budget.h"
 
 namespace tl::datasets {
 namespace {
@@ -23,6 +24,11 @@ std::string describeHeader(const IdxHeader &header)
            + (header.dims.size() == 1 ? " dimension [" : " dimensions [") + dims + "]";
 }
 
+bool isIntegerType(ElementType type)
+{
+    return type != ElementType::Float32 && type != ElementType::Float64;
+}
+
 base::Result<IdxHeader> imagesHeader(const std::filesystem::path &path)
 {
     auto header = readIdxHeader(path);
@@ -30,10 +36,10 @@ base::Result<IdxHeader> imagesHeader(const std::filesystem::path &path)
         return header.error();
     }
     const auto ndims = header.value().dims.size();
-    if (header.value().type != ElementType::UInt8 || (ndims != 3 && ndims != 4)) {
+    if (ndims < 2) {
         return base::makeError(ErrorCode::InvalidInput,
-                               "Expected uint8 images with 3 dimensions [N, H, W] or 4 [N, C, H, "
-                               "W], found "
+                               "Expected samples with 2 to 4 dimensions ([N, F], [N, H, W] or "
+                               "[N, C, H, W]), found "
                                    + describeHeader(header.value()) + ".",
                                fileName(path));
     }
@@ -46,9 +52,9 @@ base::Result<IdxHeader> labelsHeader(const std::filesystem::path &path)
     if (!header) {
         return header.error();
     }
-    if (header.value().type != ElementType::UInt8 || header.value().dims.size() != 1) {
+    if (!isIntegerType(header.value().type) || header.value().dims.size() != 1) {
         return base::makeError(ErrorCode::InvalidInput,
-                               "Expected uint8 labels with 1 dimension [N], found "
+                               "Expected integer labels with 1 dimension [N], found "
                                    + describeHeader(header.value()) + ".",
                                fileName(path));
     }
@@ -72,23 +78,51 @@ std::uint64_t bytesToRead(const IdxHeader &header, std::uint64_t limit)
     return header.dataOffset + dataBytes(detail::keepFirstItems(header, limit));
 }
 
-LabeledImages assemble(IdxArray images, const IdxArray &labels)
+std::vector<std::int64_t> sampleShape(const std::vector<std::int64_t> &dims)
 {
-    LabeledImages out;
-    const auto &dims = images.header.dims;
-    const bool hasChannels = dims.size() == 4;
-    out.count = dims[0];
-    out.channels = hasChannels ? dims[1] : 1;
-    out.height = dims[hasChannels ? 2 : 1];
-    out.width = dims[hasChannels ? 3 : 2];
-    out.pixels = std::move(images.data);
-    out.labels.assign(labels.data.begin(), labels.data.end());
+    if (dims.size() == 3) {
+        return {1, dims[1], dims[2]};
+    }
+    return {dims.begin() + 1, dims.end()};
+}
+
+base::Result<SampleSet>
+assemble(IdxArray images, const IdxArray &labels, const std::string &labelsFile)
+{
+    SampleSet out;
+    out.shape = sampleShape(images.header.dims);
+    if (images.header.type == ElementType::UInt8) {
+        out.type = ValueType::UInt8;
+        out.u8 = std::move(images.data);
+    } else {
+        out.type = ValueType::Float32;
+        const std::size_t count = elementCount(images.header.dims);
+        out.f32.resize(count);
+        for (std::size_t i = 0; i < count; ++i) {
+            out.f32[i] = static_cast<float>(images.valueAt(i));
+        }
+    }
+    const std::size_t count = labels.data.size() / elementSize(labels.header.type);
+    out.labels.resize(count);
+    for (std::size_t i = 0; i < count; ++i) {
+        const double label = labels.valueAt(i);
+        if (label < 0) {
+            return base::makeError(
+                ErrorCode::InvalidInput,
+                "Label " + std::to_string(static_cast<std::int64_t>(label)) + " of sample "
+                    + std::to_string(i) + " is negative; expected class indices 0, 1, 2, ...",
+                detail::byteContext(labelsFile, labels.header.dataOffset
+                                                    + i * elementSize(labels.header.type)));
+        }
+        out.labels[i] = static_cast<std::int64_t>(label);
+    }
     return out;
 }
 
-// The images and labels paths of a split, checked to be set in a spec of the IDX format.
+// The images and labels paths of a split, checked to be set in a spec of the IDX format; an
+// empty pair for a test split the spec does not name.
 base::Result<std::pair<std::filesystem::path, std::filesystem::path>>
-splitPaths(const proto::DatasetSpec &spec, Split split)
+splitPaths(const proto::DatasetSpec &spec, bool train)
 {
     const std::string where = "dataset \"" + spec.name() + "\"";
     if (spec.format() != proto::DATASET_FORMAT_IDX
@@ -98,12 +132,15 @@ splitPaths(const proto::DatasetSpec &spec, Split split)
                                    + "; expected DATASET_FORMAT_IDX.",
                                where);
     }
-    const bool train = split == Split::Train;
     const std::string &images = train ? spec.train_images() : spec.test_images();
     const std::string &labels = train ? spec.train_labels() : spec.test_labels();
+    if (!train && images.empty() && labels.empty()) {
+        return std::pair<std::filesystem::path, std::filesystem::path>{};
+    }
     if (images.empty() || labels.empty()) {
         return base::makeError(ErrorCode::InvalidInput,
-                               std::string("The dataset spec names no ") + splitName(split) + " "
+                               std::string("The dataset spec names no ")
+                                   + (train ? "train" : "test") + " "
                                    + (images.empty() ? "images" : "labels")
                                    + " file; expected the path of an idx file.",
                                where);
@@ -138,11 +175,11 @@ base::Result<IdxPairHeaders> readIdxPairHeaders(const std::filesystem::path &ima
     return IdxPairHeaders{std::move(imageHeader).value(), std::move(labelHeader).value()};
 }
 
-base::Result<LabeledImages> loadIdxPair(const std::filesystem::path &images,
-                                        const std::filesystem::path &labels,
-                                        std::uint64_t limit,
-                                        std::stop_token stop,
-                                        const base::ProgressFn &progress)
+base::Result<SampleSet> loadIdxPair(const std::filesystem::path &images,
+                                    const std::filesystem::path &labels,
+                                    std::uint64_t limit,
+                                    std::stop_token stop,
+                                    const base::ProgressFn &progress)
 {
     auto headers = readIdxPairHeaders(images, labels);
     if (!headers) {
@@ -150,6 +187,13 @@ base::Result<LabeledImages> loadIdxPair(const std::filesystem::path &images,
     }
     const std::uint64_t imageBytes = bytesToRead(headers.value().images, limit);
     const std::uint64_t total = imageBytes + bytesToRead(headers.value().labels, limit);
+    const IdxHeader kept = detail::keepFirstItems(headers.value().images, limit);
+    const std::uint64_t memory = headers.value().images.type == ElementType::UInt8
+                                     ? dataBytes(kept)
+                                     : dataBytes(kept) + elementCount(kept.dims) * sizeof(float);
+    if (auto fits = checkFitsInMemory(memory, "the samples", fileName(images)); !fits) {
+        return fits.error();
+    }
     auto imageArray = readIdxFile(images, limit, stop, offsetProgress(progress, 0, total));
     if (!imageArray) {
         return imageArray.error();
@@ -158,34 +202,35 @@ base::Result<LabeledImages> loadIdxPair(const std::filesystem::path &images,
     if (!labelArray) {
         return labelArray.error();
     }
-    return assemble(std::move(imageArray).value(), labelArray.value());
+    return assemble(std::move(imageArray).value(), labelArray.value(), fileName(labels));
 }
 
-base::Result<IdxPairHeaders> readSplitHeaders(const proto::DatasetSpec &spec, Split split)
+base::Result<SourceData> readIdx(const proto::DatasetSpec &spec, const ReadContext &context)
 {
-    auto paths = splitPaths(spec, split);
-    if (!paths) {
-        return paths.error();
+    SourceData out;
+    out.format = "idx";
+    out.classNames.assign(spec.class_names().begin(), spec.class_names().end());
+    for (const bool train : {true, false}) {
+        auto paths = splitPaths(spec, train);
+        if (!paths) {
+            return paths.error();
+        }
+        if (paths.value().first.empty()) {
+            continue; // no test split of its own
+        }
+        const std::uint64_t limit = train ? spec.train_limit() : spec.test_limit();
+        auto samples = loadIdxPair(paths.value().first, paths.value().second, limit, context.stop,
+                                   context.progress);
+        if (!samples) {
+            return samples.error();
+        }
+        if (train) {
+            out.train = std::move(samples).value();
+        } else {
+            out.test = std::move(samples).value();
+        }
     }
-    return readIdxPairHeaders(paths.value().first, paths.value().second);
-}
-
-base::Result<LabeledImages> loadSplit(const proto::DatasetSpec &spec,
-                                      Split split,
-                                      std::stop_token stop,
-                                      const base::ProgressFn &progress)
-{
-    auto paths = splitPaths(spec, split);
-    if (!paths) {
-        return paths.error();
-    }
-    const std::uint64_t limit = split == Split::Train ? spec.train_limit() : spec.test_limit();
-    return loadIdxPair(paths.value().first, paths.value().second, limit, stop, progress);
-}
-
-const char *splitName(Split split)
-{
-    return split == Split::Train ? "train" : "test";
+    return out;
 }
 
 } // namespace tl::datasets
