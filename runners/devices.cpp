@@ -88,6 +88,11 @@ std::string formatBytes(std::uint64_t bytes)
 
 } // namespace
 
+std::uint64_t deviceMemoryBytes(const DeviceRequest &device)
+{
+    return device.isCuda() ? cudaDeviceInfo(device.index).memory_bytes() : 0;
+}
+
 std::string DeviceRequest::id() const
 {
     return isCuda() ? "cuda:" + std::to_string(index) : "cpu";

@@ -5,6 +5,7 @@
 #include "base/result.h"
 #include "proto/torchlight.pb.h"
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -28,6 +29,9 @@ base::Result<DeviceRequest> parseDevice(std::string_view text);
 // Whether this libtorch build and machine can run on the requested device. The error's message
 // is the one line the worker prints on stderr.
 base::Status checkDeviceAvailable(const DeviceRequest &device);
+
+// Memory of a CUDA device in bytes (from the driver); 0 for the CPU or when unknown.
+std::uint64_t deviceMemoryBytes(const DeviceRequest &device);
 
 // The CPU (name from /proc/cpuinfo, core count, physical memory) then each CUDA device.
 proto::DeviceList availableDevices();

@@ -33,32 +33,54 @@ base::Status checkDatasetFile(const std::string &path, const char *field)
     return base::okStatus();
 }
 
-base::Status checkDataset(const proto::DatasetSpec &dataset)
+base::Status checkIdxFiles(const proto::DatasetSpec &dataset)
 {
-    if (dataset.format() != proto::DATASET_FORMAT_UNSPECIFIED
-        && dataset.format() != proto::DATASET_FORMAT_IDX) {
-        return base::makeError(ErrorCode::InvalidInput,
-                               "The dataset format " + std::to_string(dataset.format())
-                                   + " is not supported by this worker (only idx).",
-                               "dataset.format");
-    }
     const std::pair<const std::string &, const char *> files[] = {
         {dataset.train_images(), "train_images"},
         {dataset.train_labels(), "train_labels"},
-        {dataset.test_images(), "test_images"},
-        {dataset.test_labels(), "test_labels"},
     };
     for (const auto &[path, field] : files) {
         if (auto status = checkDatasetFile(path, field); !status) {
             return status;
         }
     }
+    if (dataset.test_images().empty() && dataset.test_labels().empty()) {
+        return base::okStatus(); // a split drawn from the train files
+    }
+    for (const auto &[path, field] : {std::pair{&dataset.test_images(), "test_images"},
+                                      {&dataset.test_labels(), "test_labels"}}) {
+        if (auto status = checkDatasetFile(*path, field); !status) {
+            return status;
+        }
+    }
     return base::okStatus();
 }
 
-std::int64_t maxLabel(const datasets::LabeledImages &split)
+base::Status checkDataset(const proto::DatasetSpec &dataset)
 {
-    return split.labels.empty() ? -1 : *std::max_element(split.labels.begin(), split.labels.end());
+    if (!proto::DatasetFormat_IsValid(dataset.format())) {
+        return base::makeError(ErrorCode::InvalidInput,
+                               "The dataset format " + std::to_string(dataset.format())
+                                   + " is not one this worker reads; update the worker.",
+                               "dataset.format");
+    }
+    if (dataset.format() == proto::DATASET_FORMAT_UNSPECIFIED
+        || dataset.format() == proto::DATASET_FORMAT_IDX) {
+        return checkIdxFiles(dataset);
+    }
+    if (dataset.sources().empty()) {
+        return base::makeError(ErrorCode::InvalidInput,
+                               "The dataset spec names no source files or folders.",
+                               "dataset.sources");
+    }
+    for (const std::string &source : dataset.sources()) {
+        std::error_code ec;
+        if (!std::filesystem::exists(source, ec)) {
+            return base::makeError(ErrorCode::NotFound,
+                                   "The dataset's source does not exist on this machine.", source);
+        }
+    }
+    return base::okStatus();
 }
 
 std::int64_t product(const model::Shape &shape)
@@ -66,60 +88,32 @@ std::int64_t product(const model::Shape &shape)
     return std::accumulate(shape.begin(), shape.end(), std::int64_t{1}, std::multiplies<>());
 }
 
-std::string imageShapeText(const datasets::LabeledImages &images)
-{
-    return model::shapeText({images.channels, images.height, images.width});
-}
-
-base::Status checkInputShape(const model::GraphAnalysis &analysis,
-                             const datasets::LabeledImages &train)
+base::Status checkInputShape(const model::GraphAnalysis &analysis, const datasets::SampleSet &train)
 {
     const std::string &input = analysis.nodes.front().name;
-    if (product(analysis.inputShape) == train.imageSize()) {
+    if (product(analysis.inputShape) == train.sampleSize()) {
         return base::okStatus();
     }
     return base::makeError(ErrorCode::InvalidInput,
                            "The model's input node '" + input + "' takes samples of shape "
                                + model::shapeText(analysis.inputShape)
-                               + " but the dataset's images are " + imageShapeText(train) + " ("
-                               + std::to_string(train.imageSize()) + " values).",
+                               + " but the dataset's samples are " + model::shapeText(train.shape)
+                               + " (" + std::to_string(train.sampleSize()) + " values).",
                            input);
 }
 
-base::Status checkOutputSize(const proto::DatasetSpec &dataset,
-                             const model::GraphAnalysis &analysis,
-                             std::int64_t classes)
+base::Status checkOutputSize(const model::GraphAnalysis &analysis, std::int64_t classes)
 {
     if (analysis.outputShape.size() == 1 && analysis.outputShape[0] == classes) {
         return base::okStatus();
     }
-    const std::string why = dataset.class_names_size() > 0
-                                ? "the dataset spec names " + std::to_string(classes) + " classes"
-                                : "the dataset's labels go up to " + std::to_string(classes - 1);
     return base::makeError(ErrorCode::InvalidInput,
                            "The model's output node '" + analysis.output + "' yields "
-                               + model::shapeText(analysis.outputShape) + " values per sample, but "
-                               + why + ", so it must yield " + std::to_string(classes)
-                               + " (one logit per class).",
+                               + model::shapeText(analysis.outputShape)
+                               + " values per sample, but the dataset has "
+                               + std::to_string(classes) + " classes, so it must yield "
+                               + std::to_string(classes) + " (one logit per class).",
                            analysis.output);
-}
-
-base::Status checkLabels(const datasets::LabeledImages &split,
-                         const std::string &labelsFile,
-                         std::int64_t classes)
-{
-    for (std::size_t i = 0; i < split.labels.size(); ++i) {
-        const std::int64_t label = split.labels[i];
-        if (label < 0 || label >= classes) {
-            return base::makeError(ErrorCode::InvalidInput,
-                                   "Label " + std::to_string(label) + " of sample "
-                                       + std::to_string(i) + " is outside the "
-                                       + std::to_string(classes)
-                                       + " classes named in the dataset spec.",
-                                   labelsFile);
-        }
-    }
-    return base::okStatus();
 }
 
 base::Error trainError(const std::string &field, const std::string &expected)
@@ -176,44 +170,22 @@ base::Result<model::GraphAnalysis> checkExperiment(const proto::ExperimentSpec &
     return analysis;
 }
 
-std::int64_t classCount(const proto::DatasetSpec &dataset,
-                        const datasets::LabeledImages &train,
-                        const datasets::LabeledImages &test)
-{
-    if (dataset.class_names_size() > 0) {
-        return dataset.class_names_size();
-    }
-    return std::max(maxLabel(train), maxLabel(test)) + 1;
-}
-
 base::Status checkDataFitsModel(const proto::DatasetSpec &dataset,
                                 const model::GraphAnalysis &analysis,
-                                const datasets::LabeledImages &train,
-                                const datasets::LabeledImages &test)
+                                const datasets::Dataset &data)
 {
-    if (train.count == 0 || test.count == 0) {
+    const std::string where = "dataset \"" + dataset.name() + "\"";
+    if (data.train.count() == 0 || data.test.count() == 0) {
         return base::makeError(ErrorCode::InvalidInput,
-                               std::string("The dataset's ") + (train.count == 0 ? "train" : "test")
+                               std::string("The dataset's ")
+                                   + (data.train.count() == 0 ? "train" : "test")
                                    + " split holds no samples.",
-                               train.count == 0 ? dataset.train_images() : dataset.test_images());
+                               where);
     }
-    if (test.imageSize() != train.imageSize()) {
-        return base::makeError(ErrorCode::InvalidInput,
-                               "The test images are " + imageShapeText(test)
-                                   + " but the train images are " + imageShapeText(train) + ".",
-                               dataset.test_images());
-    }
-    if (auto status = checkInputShape(analysis, train); !status) {
+    if (auto status = checkInputShape(analysis, data.train); !status) {
         return status;
     }
-    const std::int64_t classes = classCount(dataset, train, test);
-    if (auto status = checkOutputSize(dataset, analysis, classes); !status) {
-        return status;
-    }
-    if (auto status = checkLabels(train, dataset.train_labels(), classes); !status) {
-        return status;
-    }
-    return checkLabels(test, dataset.test_labels(), classes);
+    return checkOutputSize(analysis, static_cast<std::int64_t>(data.classNames.size()));
 }
 
 } // namespace tl::runners

@@ -1,5 +1,6 @@
 #include "runners/train_command.h"
 
+#include "datasets/dataset_loader.h"
 #include "proto/spec_io.h"
 #include "runners/allocator_tuning.h"
 #include "runners/blas_threads.h"
@@ -72,7 +73,6 @@ private:
     std::optional<Failure> prepare();
     void reportBlas();
     std::optional<Failure> loadData(ControlChannel &control, bool &stopped);
-    base::Result<datasets::LabeledImages> loadSplit(datasets::Split split, std::stop_token stop);
     ExitCode fail(const Failure &failure);
 
     const TrainArgs &m_args;
@@ -124,6 +124,7 @@ std::optional<Failure> TrainSession::prepare()
         return Failure{ExitCode::InvalidInput, error};
     }
     m_job.device = device.value();
+    m_job.deviceMemoryBytes = deviceMemoryBytes(m_job.device);
     m_job.spec.set_device(m_job.device.id()); // experiment.pb records what ran
     if (auto available = checkDeviceAvailable(m_job.device); !available) {
         return Failure{ExitCode::DeviceUnavailable, available.error()};
@@ -139,40 +140,31 @@ std::optional<Failure> TrainSession::prepare()
     return std::nullopt;
 }
 
-base::Result<datasets::LabeledImages> TrainSession::loadSplit(datasets::Split split,
-                                                              std::stop_token stop)
+std::optional<Failure> TrainSession::loadData(ControlChannel &control, bool &stopped)
 {
     const auto start = std::chrono::steady_clock::now();
-    auto images = datasets::loadSplit(m_job.spec.dataset(), split, stop);
-    if (!images) {
-        return images;
+    auto dataset = datasets::loadDataset(m_job.spec.dataset(), {control.stopToken(), {}});
+    if (!dataset) {
+        stopped = dataset.error().code == base::ErrorCode::Cancelled;
+        return Failure{ExitCode::InvalidInput, dataset.error()};
     }
-    const datasets::LabeledImages &loaded = images.value();
+    m_job.data = std::move(dataset).value();
+    const datasets::Dataset &data = m_job.data;
     const double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     char duration[32];
     std::snprintf(duration, sizeof duration, "%.2f s", seconds);
+    const std::string val =
+        data.val.count() > 0 ? ", " + groupedDigits(data.val.count()) + " validation" : "";
     m_events.log(proto::LOG_LEVEL_INFO,
-                 std::string("Loaded the ") + datasets::splitName(split)
-                     + " split: " + groupedDigits(loaded.count) + " images of "
-                     + model::shapeText({loaded.channels, loaded.height, loaded.width}) + " in "
-                     + duration + ".");
-    return images;
-}
-
-std::optional<Failure> TrainSession::loadData(ControlChannel &control, bool &stopped)
-{
-    for (datasets::Split split : {datasets::Split::Train, datasets::Split::Test}) {
-        auto images = loadSplit(split, control.stopToken());
-        if (!images) {
-            stopped = images.error().code == base::ErrorCode::Cancelled;
-            return Failure{ExitCode::InvalidInput, images.error()};
-        }
-        (split == datasets::Split::Train ? m_job.train : m_job.test) = std::move(images).value();
+                 "Loaded " + data.format + " data: " + groupedDigits(data.train.count()) + " train"
+                     + val + ", " + groupedDigits(data.test.count()) + " test samples of "
+                     + model::shapeText(data.train.shape) + " "
+                     + datasets::valueTypeName(data.train.type) + " in " + duration + ".");
+    for (const std::string &warning : data.warnings) {
+        m_events.log(proto::LOG_LEVEL_WARNING, warning);
     }
-    if (auto fits =
-            checkDataFitsModel(m_job.spec.dataset(), m_job.analysis, m_job.train, m_job.test);
-        !fits) {
+    if (auto fits = checkDataFitsModel(m_job.spec.dataset(), m_job.analysis, data); !fits) {
         return Failure{ExitCode::InvalidInput, fits.error()};
     }
     return std::nullopt;

@@ -5,6 +5,7 @@
 #include "runners/event_sink.h"
 #include "runners/graph_module.h"
 #include "runners/number_text.h"
+#include "runners/split_tensors.h"
 #include "runners/throughput_meter.h"
 
 #include <ATen/Parallel.h>
@@ -27,33 +28,6 @@ constexpr auto kProgressInterval = std::chrono::milliseconds(200); // at most 5 
 constexpr auto kPausePoll = std::chrono::milliseconds(100);
 constexpr std::int64_t kEvalBatch = 1000; // large: evaluation needs no gradients
 const char *const kCheckpointFile = "checkpoints/final.pt";
-
-// A split on the training device: images [N, C, H, W] normalised, labels [N] int64.
-struct SplitTensors
-{
-    torch::Tensor images;
-    torch::Tensor labels;
-    std::int64_t count = 0;
-};
-
-// Pixels scaled to [0, 1] in one contiguous float tensor; the byte buffer is released.
-torch::Tensor scaledPixels(datasets::LabeledImages &split)
-{
-    const auto bytes =
-        torch::from_blob(split.pixels.data(),
-                         {split.count, split.channels, split.height, split.width}, torch::kUInt8);
-    torch::Tensor images = bytes.to(torch::kFloat32).div_(255.0);
-    split.pixels = {};
-    return images;
-}
-
-torch::Tensor labelTensor(datasets::LabeledImages &split)
-{
-    torch::Tensor labels =
-        torch::from_blob(split.labels.data(), {split.count}, torch::kInt64).clone();
-    split.labels = {};
-    return labels;
-}
 
 std::string number(double value)
 {
@@ -108,7 +82,7 @@ struct EpochResult
     std::int64_t samples = 0;
 };
 
-// Mean loss and accuracy over the test split.
+// Mean loss and accuracy over an evaluation split.
 struct Evaluation
 {
     double loss = 0;
@@ -133,8 +107,10 @@ private:
     void checkControl();
     void reportProgress(std::uint32_t epoch, std::int64_t samplesDoneInRun);
     void logTrainLoss();
-    std::optional<Evaluation> evaluate();
+    std::optional<Evaluation> evaluate(const SplitTensors &split);
     void finishEpoch(std::uint32_t epoch, const EpochResult &result);
+    void finalTest();
+    void recordTest(const Evaluation &test);
     void saveFinalCheckpoint();
 
     TrainingJob &m_job;
@@ -143,6 +119,7 @@ private:
     proto::TrainConfig m_config;
     torch::Device m_device;
     SplitTensors m_train;
+    SplitTensors m_val; // empty when the dataset holds none out: the test split is evaluated
     SplitTensors m_test;
     GraphModule m_model{nullptr};
     std::unique_ptr<torch::optim::Optimizer> m_optimizer;
@@ -192,6 +169,9 @@ TrainingOutcome TrainingLoop::run()
     if (m_step > m_stepAtLog) {
         logTrainLoss();
     }
+    if (!m_stopping) {
+        finalTest();
+    }
     m_outcome.stopped = m_stopping;
     m_outcome.steps = m_step;
     saveFinalCheckpoint();
@@ -200,24 +180,26 @@ TrainingOutcome TrainingLoop::run()
 
 void TrainingLoop::prepareData()
 {
-    torch::Tensor trainImages = scaledPixels(m_job.train);
-    // Per-channel statistics of the train split normalise both splits.
-    const std::vector<std::int64_t> dims{0, 2, 3};
-    auto [stdev, mean] = torch::std_mean(trainImages, dims, /*unbiased=*/false, /*keepdim=*/true);
-    stdev = torch::where(stdev > 1e-6, stdev, torch::ones_like(stdev)); // constant images
-    m_train.count = m_job.train.count;
-    m_train.images = trainImages.sub_(mean).div_(stdev).to(m_device);
-    m_train.labels = labelTensor(m_job.train).to(m_device);
-    m_test.count = m_job.test.count;
-    m_test.images = scaledPixels(m_job.test).sub_(mean).div_(stdev).to(m_device);
-    m_test.labels = labelTensor(m_job.test).to(m_device);
+    datasets::Dataset &data = m_job.data;
+    const Normalization normalization = Normalization::of(data.train);
+    const auto values = static_cast<std::uint64_t>(
+        (data.train.count() + data.val.count() + data.test.count()) * data.train.sampleSize());
+    const Placement placement = choosePlacement(m_device, m_job.deviceMemoryBytes, values,
+                                                data.train.type == datasets::ValueType::UInt8);
+    m_train = SplitTensors(data.train, normalization, m_device, placement);
+    m_val = SplitTensors(data.val, normalization, m_device, placement);
+    m_test = SplitTensors(data.test, normalization, m_device, placement);
     const auto scalar = torch::TensorOptions().device(m_device);
     m_lossSum = torch::zeros({}, scalar.dtype(torch::kFloat64));
     m_correct = torch::zeros({}, scalar.dtype(torch::kInt64));
-    m_events.log(proto::LOG_LEVEL_INFO, "Inputs normalised by the train split's mean "
-                                            + std::to_string(mean.mean().item<double>())
-                                            + " and standard deviation "
-                                            + std::to_string(stdev.mean().item<double>()) + ".");
+    m_events.log(proto::LOG_LEVEL_INFO,
+                 "Inputs normalised by the train split's mean "
+                     + std::to_string(normalization.mean.mean().item<double>())
+                     + " and standard deviation "
+                     + std::to_string(normalization.std.mean().item<double>()) + " (averaged over "
+                     + std::to_string(normalization.mean.numel())
+                     + (data.train.isImage() ? " channels" : " values") + "); samples "
+                     + placementName(placement) + ".");
 }
 
 void TrainingLoop::buildModel()
@@ -226,7 +208,7 @@ void TrainingLoop::buildModel()
     m_model->to(m_device);
     m_optimizer = makeOptimizer(m_config, m_model->parameters());
     const std::int64_t batch = m_config.batch_size();
-    m_stepsPerEpoch = (m_train.count + batch - 1) / batch;
+    m_stepsPerEpoch = (m_train.count() + batch - 1) / batch;
     m_totalSteps = m_stepsPerEpoch * m_config.epochs();
 }
 
@@ -238,14 +220,16 @@ void TrainingLoop::announce()
     const int count = at::get_num_threads();
     const std::string threads = std::to_string(count) + (m_job.device.isCuda() ? " CPU" : "")
                                 + (count == 1 ? " thread" : " threads");
+    const std::string val =
+        m_val.count() > 0 ? groupedDigits(m_val.count()) + " validation / " : std::string();
     m_events.log(proto::LOG_LEVEL_INFO,
                  "Model " + model + ": " + groupedDigits(parameterCount(*m_model)) + " parameters, "
                      + groupedDigits(m_job.analysis.flops) + " multiply-accumulates per sample.");
     m_events.log(proto::LOG_LEVEL_INFO, describeConfig(m_config, m_stepsPerEpoch) + ".");
-    m_events.status(proto::RUN_STATE_RUNNING, "training " + model + " on " + data + " ("
-                                                  + groupedDigits(m_train.count) + " train / "
-                                                  + groupedDigits(m_test.count) + " test) on "
-                                                  + m_job.device.id() + ", " + threads);
+    m_events.status(proto::RUN_STATE_RUNNING,
+                    "training " + model + " on " + data + " (" + groupedDigits(m_train.count())
+                        + " train / " + val + groupedDigits(m_test.count()) + " test) on "
+                        + m_job.device.id() + ", " + threads);
     m_lastProgress = Clock::now();
 }
 
@@ -253,7 +237,7 @@ EpochResult TrainingLoop::runEpoch(std::uint32_t epoch)
 {
     m_model->train();
     // A seeded permutation on the CPU generator: the same order on every device.
-    const torch::Tensor order = torch::randperm(m_train.count, torch::kInt64).to(m_device);
+    const torch::Tensor order = torch::randperm(m_train.count(), torch::kInt64).to(m_device);
     const double lossAtStart = m_lossSum.item<double>();
     const std::int64_t stepAtStart = m_step;
     m_correct.zero_();
@@ -261,15 +245,15 @@ EpochResult TrainingLoop::runEpoch(std::uint32_t epoch)
     const auto start = Clock::now();
     const std::int64_t batch = m_config.batch_size();
     EpochResult result;
-    for (std::int64_t begin = 0; begin < m_train.count && !m_stopping; begin += batch) {
-        const std::int64_t end = std::min(begin + batch, m_train.count);
+    for (std::int64_t begin = 0; begin < m_train.count() && !m_stopping; begin += batch) {
+        const std::int64_t end = std::min(begin + batch, m_train.count());
         trainStep(order.slice(0, begin, end));
         result.samples = end;
         m_meter.add(static_cast<std::uint64_t>(end - begin), Clock::now());
-        afterStep(epoch, static_cast<std::int64_t>(epoch - 1) * m_train.count + end);
+        afterStep(epoch, static_cast<std::int64_t>(epoch - 1) * m_train.count() + end);
     }
     result.seconds = std::chrono::duration<double>(Clock::now() - start - m_pausedInEpoch).count();
-    result.complete = result.samples == m_train.count;
+    result.complete = result.samples == m_train.count();
     const auto steps = static_cast<double>(m_step - stepAtStart);
     result.trainLoss = steps > 0 ? (m_lossSum.item<double>() - lossAtStart) / steps : 0;
     result.trainAccuracy = static_cast<double>(m_correct.item<std::int64_t>())
@@ -279,8 +263,8 @@ EpochResult TrainingLoop::runEpoch(std::uint32_t epoch)
 
 void TrainingLoop::trainStep(const torch::Tensor &indices)
 {
-    const torch::Tensor images = m_train.images.index_select(0, indices);
-    const torch::Tensor labels = m_train.labels.index_select(0, indices);
+    const torch::Tensor images = m_train.samples(indices);
+    const torch::Tensor labels = m_train.labels(indices);
     clearGradients(*m_optimizer);
     const torch::Tensor logits = m_model->forward(images);
     const torch::Tensor loss = F::cross_entropy(logits, labels);
@@ -339,7 +323,7 @@ void TrainingLoop::checkControl()
 void TrainingLoop::reportProgress(std::uint32_t epoch, std::int64_t samplesDoneInRun)
 {
     m_lastProgress = Clock::now();
-    const std::int64_t samplesInRun = m_train.count * m_config.epochs();
+    const std::int64_t samplesInRun = m_train.count() * m_config.epochs();
     proto::ProgressEvent progress;
     progress.set_epoch(epoch);
     progress.set_epochs(m_config.epochs());
@@ -361,7 +345,7 @@ void TrainingLoop::logTrainLoss()
     m_stepAtLog = m_step;
 }
 
-std::optional<Evaluation> TrainingLoop::evaluate()
+std::optional<Evaluation> TrainingLoop::evaluate(const SplitTensors &split)
 {
     torch::NoGradGuard noGrad;
     m_model->eval();
@@ -369,29 +353,39 @@ std::optional<Evaluation> TrainingLoop::evaluate()
     torch::Tensor lossSum = torch::zeros({}, scalar.dtype(torch::kFloat64));
     torch::Tensor correct = torch::zeros({}, scalar.dtype(torch::kInt64));
     const std::stop_token stop = m_control.stopToken();
-    for (std::int64_t begin = 0; begin < m_test.count; begin += kEvalBatch) {
+    for (std::int64_t begin = 0; begin < split.count(); begin += kEvalBatch) {
         if (stop.stop_requested()) {
             return std::nullopt; // the STOP is handled by the loop; skip the rest
         }
-        const std::int64_t end = std::min(begin + kEvalBatch, m_test.count);
-        const torch::Tensor labels = m_test.labels.slice(0, begin, end);
-        const torch::Tensor logits = m_model->forward(m_test.images.slice(0, begin, end));
+        const std::int64_t end = std::min(begin + kEvalBatch, split.count());
+        const torch::Tensor labels = split.labelRange(begin, end);
+        const torch::Tensor logits = m_model->forward(split.range(begin, end));
         lossSum.add_(
             F::cross_entropy(logits, labels, F::CrossEntropyFuncOptions().reduction(torch::kSum)));
         correct.add_(logits.argmax(1).eq(labels).sum());
     }
     m_model->train();
-    const auto count = static_cast<double>(m_test.count);
+    const auto count = static_cast<double>(std::max<std::int64_t>(split.count(), 1));
     return Evaluation{lossSum.item<double>() / count,
                       static_cast<double>(correct.item<std::int64_t>()) / count};
 }
 
+void TrainingLoop::recordTest(const Evaluation &test)
+{
+    m_events.scalar("test/loss", m_step, test.loss);
+    m_events.scalar("test/accuracy", m_step, test.accuracy);
+    m_outcome.evaluated = true;
+    m_outcome.testLoss = test.loss;
+    m_outcome.testAccuracy = test.accuracy;
+}
+
 void TrainingLoop::finishEpoch(std::uint32_t epoch, const EpochResult &result)
 {
-    reportProgress(epoch, static_cast<std::int64_t>(epoch) * m_train.count);
+    reportProgress(epoch, static_cast<std::int64_t>(epoch) * m_train.count());
     m_events.scalar("train/accuracy", m_step, result.trainAccuracy);
+    const bool validating = m_val.count() > 0;
     const auto evalStart = Clock::now();
-    const std::optional<Evaluation> test = evaluate();
+    const std::optional<Evaluation> eval = evaluate(validating ? m_val : m_test);
     m_meter.skip(Clock::now() - evalStart);
     const double rate =
         result.seconds > 0 ? static_cast<double>(result.samples) / result.seconds : 0;
@@ -400,18 +394,34 @@ void TrainingLoop::finishEpoch(std::uint32_t epoch, const EpochResult &result)
     std::string summary = "Epoch " + std::to_string(epoch) + "/" + std::to_string(m_config.epochs())
                           + ": train loss " + std::to_string(result.trainLoss) + ", train accuracy "
                           + percentText(result.trainAccuracy);
-    if (test) {
-        m_events.scalar("test/loss", m_step, test->loss);
-        m_events.scalar("test/accuracy", m_step, test->accuracy);
-        m_outcome.evaluated = true;
-        m_outcome.testLoss = test->loss;
-        m_outcome.testAccuracy = test->accuracy;
-        summary += ", test loss " + std::to_string(test->loss) + ", test accuracy "
-                   + percentText(test->accuracy);
+    if (eval) {
+        const std::string name = validating ? "val" : "test";
+        if (validating) {
+            m_events.scalar("val/loss", m_step, eval->loss);
+            m_events.scalar("val/accuracy", m_step, eval->accuracy);
+        } else {
+            recordTest(*eval);
+        }
+        summary += ", " + name + " loss " + std::to_string(eval->loss) + ", " + name + " accuracy "
+                   + percentText(eval->accuracy);
     }
     m_events.log(proto::LOG_LEVEL_INFO,
                  summary + "; " + groupedDigits(static_cast<std::int64_t>(rate))
                      + " samples/s over " + std::to_string(result.seconds) + " s of training.");
+}
+
+// With a validation split the epochs evaluated that; the test split is evaluated once, at the end.
+void TrainingLoop::finalTest()
+{
+    if (m_val.count() == 0 || m_outcome.epochsCompleted == 0) {
+        return;
+    }
+    if (const std::optional<Evaluation> test = evaluate(m_test)) {
+        recordTest(*test);
+        m_events.log(proto::LOG_LEVEL_INFO, "Test loss " + std::to_string(test->loss)
+                                                + ", test accuracy " + percentText(test->accuracy)
+                                                + ".");
+    }
 }
 
 void TrainingLoop::saveFinalCheckpoint()

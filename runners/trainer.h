@@ -1,10 +1,12 @@
 #pragma once
 // The training loop of a run, behind a torch-free interface: builds the module from the graph,
 // trains with SGD or Adam from TrainConfig, evaluates each epoch, honours control commands
-// and writes the final checkpoint. Runs on the calling thread (the worker's main thread).
+// and writes the final checkpoint. Evaluates the validation split each epoch when the dataset has
+// one (then the test split once at the end), else the test split each epoch. Runs on the calling
+// thread (the worker's main thread).
 
 #include "base/result.h"
-#include "datasets/labeled_images.h"
+#include "datasets/dataset.h"
 #include "model/graph_analysis.h"
 #include "proto/torchlight.pb.h"
 #include "runners/devices.h"
@@ -24,8 +26,8 @@ struct TrainingJob
     proto::ExperimentSpec spec;
     model::GraphAnalysis analysis;
     DeviceRequest device;
-    datasets::LabeledImages train;
-    datasets::LabeledImages test;
+    std::uint64_t deviceMemoryBytes = 0; // of a CUDA device; 0 = unknown or the CPU
+    datasets::Dataset data;
     std::filesystem::path runDir;
 };
 

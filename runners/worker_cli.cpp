@@ -2,6 +2,7 @@
 
 #include "proto/record_io.h"
 #include "runners/exit_codes.h"
+#include "runners/inspect_dataset_command.h"
 #include "runners/train_command.h"
 
 #include <algorithm>
@@ -125,7 +126,16 @@ int runTrain(const std::vector<std::string> &args)
     return toInt(runTrainCommand(parsed.value()));
 }
 
-// One subcommand of the worker; later issues add inspect-dataset, eval and debug here.
+int runInspect(const std::vector<std::string> &args)
+{
+    auto parsed = parseInspectArgs(args);
+    if (!parsed) {
+        return usageFailure(parsed.error());
+    }
+    return runInspectDataset(parsed.value());
+}
+
+// One subcommand of the worker; later issues add eval and debug here.
 struct Subcommand
 {
     const char *name;
@@ -150,7 +160,8 @@ int dispatch(const std::vector<std::string> &args)
         std::puts("torchlight-worker " TL_VERSION);
         return toInt(ExitCode::Success);
     }
-    const Subcommand subcommands[] = {{"train", runTrain}, {"devices", runDevices}};
+    const Subcommand subcommands[] = {
+        {"train", runTrain}, {"devices", runDevices}, {"inspect-dataset", runInspect}};
     for (const Subcommand &subcommand : subcommands) {
         if (first == subcommand.name) {
             return subcommand.run({args.begin() + 1, args.end()});
@@ -192,38 +203,41 @@ base::Result<DevicesArgs> parseDevicesArgs(const std::vector<std::string> &args)
 
 std::string usageText()
 {
-    return "torchlight-worker " TL_VERSION
-           " - trains Torchlight experiments with libtorch (docs/worker.md)\n"
-           "\n"
-           "Usage:\n"
-           "  torchlight-worker train --spec FILE --run-dir DIR [--device cpu|cuda|cuda:N] "
-           "[--progress]\n"
-           "  torchlight-worker devices [--records]\n"
-           "  torchlight-worker --help | --version\n"
-           "\n"
-           "train      Trains the ExperimentSpec in FILE (.pb binary, .pbtxt text) and writes the\n"
-           "           run into DIR (created if missing).\n"
-           "  --spec FILE        the experiment spec\n"
-           "  --run-dir DIR      the run directory\n"
-           "  --device D         cpu, cuda or cuda:N; overrides the spec's device (default cpu)\n"
-           "  --progress         draw a progress bar on stderr and a final line with the result\n"
-           "devices    Lists the CPU and CUDA devices this worker can train on.\n"
-           "  --records          write one framed RunEvent{devices} record on stdout instead\n"
-           "\n"
-           "Files a run leaves in DIR:\n"
-           "  experiment.pb, experiment.pbtxt   the spec that ran (device resolved)\n"
-           "  events.tlog                       RunEvent records (framed, append-only)\n"
-           "  worker.log                        the same events as readable lines\n"
-           "  checkpoints/final.pt              model and optimizer state at the end\n"
-           "  control.tlog                      read, not written: ControlCommand records\n"
-           "\n"
-           "Streams: stdout carries the same RunEvent records as events.tlog unless it is a\n"
-           "terminal. stdin and DIR/control.tlog are read for ControlCommand records (PAUSE,\n"
-           "RESUME, STOP); EOF on stdin is not a stop. STOP ends the current step, writes the\n"
-           "checkpoint and exits with 0. Errors print one line on stderr.\n"
-           "\n"
-           "Exit codes:\n"
-           + exitCodeTable();
+    const std::string head =
+        "torchlight-worker " TL_VERSION
+        " - trains Torchlight experiments with libtorch (docs/worker.md)\n"
+        "\n"
+        "Usage:\n"
+        "  torchlight-worker train --spec FILE --run-dir DIR [--device cpu|cuda|cuda:N] "
+        "[--progress]\n"
+        "  torchlight-worker devices [--records]\n"
+        "  torchlight-worker inspect-dataset PATH... [options]\n"
+        "  torchlight-worker --help | --version\n"
+        "\n"
+        "train      Trains the ExperimentSpec in FILE (.pb binary, .pbtxt text) and writes the\n"
+        "           run into DIR (created if missing).\n"
+        "  --spec FILE        the experiment spec\n"
+        "  --run-dir DIR      the run directory\n"
+        "  --device D         cpu, cuda or cuda:N; overrides the spec's device (default cpu)\n"
+        "  --progress         draw a progress bar on stderr and a final line with the result\n"
+        "devices    Lists the CPU and CUDA devices this worker can train on.\n"
+        "  --records          write one framed RunEvent{devices} record on stdout instead\n";
+    const std::string tail =
+        "\n"
+        "Files a run leaves in DIR:\n"
+        "  experiment.pb, experiment.pbtxt   the spec that ran (device resolved)\n"
+        "  events.tlog                       RunEvent records (framed, append-only)\n"
+        "  worker.log                        the same events as readable lines\n"
+        "  checkpoints/final.pt              model and optimizer state at the end\n"
+        "  control.tlog                      read, not written: ControlCommand records\n"
+        "\n"
+        "Streams: stdout carries the same RunEvent records as events.tlog unless it is a\n"
+        "terminal. stdin and DIR/control.tlog are read for ControlCommand records (PAUSE,\n"
+        "RESUME, STOP); EOF on stdin is not a stop. STOP ends the current step, writes the\n"
+        "checkpoint and exits with 0. Errors print one line on stderr.\n"
+        "\n"
+        "Exit codes:\n";
+    return head + inspectUsage() + tail + exitCodeTable();
 }
 
 int runWorker(int argc, char **argv)

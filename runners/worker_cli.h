@@ -1,5 +1,5 @@
 #pragma once
-// The command line of torchlight-worker: subcommands (train, devices; later inspect-dataset,
+// The command line of torchlight-worker: subcommands (train, devices, inspect-dataset; later
 // eval, debug), their flags, and --help text with the exit codes. main() only calls runWorker().
 
 #include "base/result.h"

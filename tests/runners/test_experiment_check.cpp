@@ -33,17 +33,25 @@ proto::ExperimentSpec validSpec(const std::string &name, std::int64_t classes = 
     return spec;
 }
 
-datasets::LabeledImages
-images(std::int64_t count, std::int64_t side, std::vector<std::int64_t> labels)
+datasets::SampleSet images(std::int64_t count, std::int64_t side, std::vector<std::int64_t> labels)
 {
-    datasets::LabeledImages split;
-    split.count = count;
-    split.channels = 1;
-    split.height = side;
-    split.width = side;
-    split.pixels.assign(std::size_t(count * side * side), 7);
+    datasets::SampleSet split;
+    split.shape = {1, side, side};
+    split.u8.assign(std::size_t(count * side * side), 7);
     split.labels = std::move(labels);
     return split;
+}
+
+datasets::Dataset dataset(datasets::SampleSet train, datasets::SampleSet test, int classes = 10)
+{
+    datasets::Dataset out;
+    out.name = "d";
+    out.train = std::move(train);
+    out.test = std::move(test);
+    for (int c = 0; c < classes; ++c) {
+        out.classNames.push_back(std::to_string(c));
+    }
+    return out;
 }
 
 model::GraphAnalysis analysisOf(const proto::ExperimentSpec &spec)
@@ -106,64 +114,59 @@ TEST_CASE("Spec-level problems name the field or node they come from", "[runners
     }
 }
 
-TEST_CASE("The class count is class_names' size, or the largest label + 1", "[runners]")
-{
-    proto::DatasetSpec dataset;
-    const auto train = images(3, 28, {0, 4, 2});
-    const auto test = images(2, 28, {6, 1});
-    CHECK(runners::classCount(dataset, train, test) == 7);
-    for (const char *name : {"a", "b", "c", "d", "e", "f", "g", "h", "i", "j"}) {
-        dataset.add_class_names(name);
-    }
-    CHECK(runners::classCount(dataset, train, test) == 10);
-}
-
 TEST_CASE("A model whose output size differs from the class count fails naming the output node",
           "[runners]")
 {
     const proto::ExperimentSpec spec = validSpec("check_classes", 5);
     const model::GraphAnalysis analysis = analysisOf(spec);
-    auto status = runners::checkDataFitsModel(spec.dataset(), analysis, images(2, 28, {9, 0}),
-                                              images(1, 28, {3}));
+    auto status = runners::checkDataFitsModel(spec.dataset(), analysis,
+                                              dataset(images(2, 28, {9, 0}), images(1, 28, {3})));
     REQUIRE_FALSE(status.ok());
     CHECK(status.error().context == "fc2");
-    CHECK_THAT(status.error().message, Catch::Contains("'fc2'") && Catch::Contains("10"));
+    CHECK_THAT(status.error().message, Catch::Contains("'fc2'") && Catch::Contains("10 classes"));
 }
 
-TEST_CASE("Images of another shape than the Input node's fail naming the input node", "[runners]")
+TEST_CASE("Samples of another size than the Input node's fail naming the input node", "[runners]")
 {
     const proto::ExperimentSpec spec = validSpec("check_input");
     const model::GraphAnalysis analysis = analysisOf(spec);
-    auto status = runners::checkDataFitsModel(spec.dataset(), analysis, images(2, 32, {9, 0}),
-                                              images(1, 32, {3}));
+    auto status = runners::checkDataFitsModel(spec.dataset(), analysis,
+                                              dataset(images(2, 32, {9, 0}), images(1, 32, {3})));
     REQUIRE_FALSE(status.ok());
     CHECK(status.error().context == "input");
-}
+    CHECK_THAT(status.error().message, Catch::Contains("1×32×32"));
 
-TEST_CASE("A label outside class_names fails naming the labels file", "[runners]")
-{
-    proto::ExperimentSpec spec = validSpec("check_labels", 3);
-    for (const char *name : {"cat", "dog", "bird"}) {
-        spec.mutable_dataset()->add_class_names(name);
-    }
-    const model::GraphAnalysis analysis = analysisOf(spec);
-    CHECK(runners::checkDataFitsModel(spec.dataset(), analysis, images(2, 28, {2, 0}),
-                                      images(1, 28, {1}))
-              .ok());
-    auto status = runners::checkDataFitsModel(spec.dataset(), analysis, images(2, 28, {2, 0}),
-                                              images(2, 28, {1, 5}));
-    REQUIRE_FALSE(status.ok());
-    CHECK(status.error().context == spec.dataset().test_labels());
-    CHECK_THAT(status.error().message, Catch::Contains("Label 5 of sample 1"));
+    datasets::SampleSet features;
+    features.shape = {784};
+    features.type = datasets::ValueType::Float32;
+    features.f32.assign(784 * 2, 0.5F);
+    features.labels = {1, 2};
+    CHECK(runners::checkDataFitsModel(spec.dataset(), analysis, dataset(features, features)).ok());
 }
 
 TEST_CASE("An empty split is rejected before training", "[runners]")
 {
     const proto::ExperimentSpec spec = validSpec("check_empty");
-    auto status = runners::checkDataFitsModel(spec.dataset(), analysisOf(spec), images(0, 28, {}),
-                                              images(1, 28, {3}));
+    auto status = runners::checkDataFitsModel(spec.dataset(), analysisOf(spec),
+                                              dataset(images(0, 28, {}), images(1, 28, {3})));
     REQUIRE_FALSE(status.ok());
-    CHECK(status.error().context == spec.dataset().train_images());
+    CHECK(status.error().message == "The dataset's train split holds no samples.");
+}
+
+TEST_CASE("A spec of another format names its sources, which must exist", "[runners]")
+{
+    proto::ExperimentSpec spec = validSpec("check_sources");
+    spec.mutable_dataset()->set_format(proto::DATASET_FORMAT_CSV);
+    auto none = runners::checkExperiment(spec);
+    REQUIRE_FALSE(none.ok());
+    CHECK(none.error().context == "dataset.sources");
+    spec.mutable_dataset()->add_sources("/nonexistent/iris.csv");
+    auto missing = runners::checkExperiment(spec);
+    REQUIRE_FALSE(missing.ok());
+    CHECK(missing.error().code == base::ErrorCode::NotFound);
+    CHECK(missing.error().context == "/nonexistent/iris.csv");
+    spec.mutable_dataset()->set_format(static_cast<proto::DatasetFormat>(42));
+    CHECK(runners::checkExperiment(spec).error().context == "dataset.format");
 }
 
 TEST_CASE("The train config defaults of the proto comments are applied", "[runners]")

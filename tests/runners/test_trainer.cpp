@@ -5,12 +5,14 @@
 #include "runners/event_sink.h"
 #include "runners/experiment_check.h"
 #include "runners/graph_module.h"
+#include "runners/split_tensors.h"
 #include "runners/trainer.h"
 #include "scratch_dir.h"
 
 #include <catch2/catch.hpp>
 
 #include <cmath>
+#include <cstdlib>
 #include <filesystem>
 #include <random>
 
@@ -20,13 +22,10 @@ using namespace tl;
 namespace {
 
 // 8x8 images of three classes: class k lights up horizontal band k, plus seeded noise.
-datasets::LabeledImages bandImages(std::int64_t count, unsigned seed)
+datasets::SampleSet bandImages(std::int64_t count, unsigned seed)
 {
-    datasets::LabeledImages split;
-    split.count = count;
-    split.channels = 1;
-    split.height = 8;
-    split.width = 8;
+    datasets::SampleSet split;
+    split.shape = {1, 8, 8};
     std::mt19937 random(seed);
     std::uniform_int_distribution<int> noise(0, 80);
     for (std::int64_t i = 0; i < count; ++i) {
@@ -35,7 +34,7 @@ datasets::LabeledImages bandImages(std::int64_t count, unsigned seed)
         for (int y = 0; y < 8; ++y) {
             for (int x = 0; x < 8; ++x) {
                 const bool lit = y / 3 == label;
-                split.pixels.push_back(static_cast<std::uint8_t>((lit ? 170 : 0) + noise(random)));
+                split.u8.push_back(static_cast<std::uint8_t>((lit ? 170 : 0) + noise(random)));
             }
         }
     }
@@ -87,7 +86,8 @@ struct RunRecord
 // Trains bandSpec in a fresh run dir; `beforeStart` may write the dir's control.tlog.
 RunRecord trainBands(const std::string &name,
                      proto::Optimizer optimizer,
-                     const std::function<void(const fs::path &)> &beforeStart = {})
+                     const std::function<void(const fs::path &)> &beforeStart = {},
+                     bool withValidation = false)
 {
     RunRecord record;
     record.runDir = testing::scratchDir(name, false);
@@ -104,10 +104,13 @@ RunRecord trainBands(const std::string &name,
     INFO((analysis.ok() ? std::string() : analysis.error().describe()));
     REQUIRE(analysis.ok());
     job.analysis = analysis.value();
-    job.train = bandImages(300, 1);
-    job.test = bandImages(90, 2);
-    REQUIRE(
-        runners::checkDataFitsModel(job.spec.dataset(), job.analysis, job.train, job.test).ok());
+    job.data.train = bandImages(300, 1);
+    job.data.test = bandImages(90, 2);
+    job.data.classNames = {"top", "middle", "bottom"};
+    if (withValidation) {
+        job.data.val = bandImages(60, 3);
+    }
+    REQUIRE(runners::checkDataFitsModel(job.spec.dataset(), job.analysis, job.data).ok());
     job.runDir = record.runDir;
     auto outcome = runners::train(std::move(job), *sink.value(), control);
     INFO((outcome.ok() ? std::string() : outcome.error().describe()));
@@ -174,6 +177,61 @@ TEST_CASE("Adam trains too, and the final checkpoint loads into the same graph",
     REQUIRE(info.ok());
     CHECK(info.value().epoch == 3);
     CHECK(info.value().step == 30);
+}
+
+TEST_CASE("With a validation split each epoch evaluates it and the test split is evaluated once",
+          "[runners]")
+{
+    const RunRecord run = trainBands("trainer_val", proto::OPTIMIZER_SGD, {}, true);
+    CHECK(scalars(run, "val/accuracy").size() == 3);
+    CHECK(scalars(run, "val/loss").size() == 3);
+    REQUIRE(scalars(run, "test/accuracy").size() == 1);
+    CHECK(scalars(run, "test/accuracy").front() == run.outcome.testAccuracy);
+    CHECK(run.outcome.testAccuracy > 0.9);
+}
+
+TEST_CASE("Every data placement trains to the same losses", "[runners]")
+{
+    // On the CPU the placements differ only in when bytes become normalised floats: the losses
+    // must agree to float rounding. TL_DATA_PLACEMENT is how tests reach each path.
+    struct PlacementOverride // unset again however the test ends
+    {
+        ~PlacementOverride() { ::unsetenv("TL_DATA_PLACEMENT"); }
+    } restore;
+    std::vector<std::vector<double>> losses;
+    for (const char *placement : {"device-float", "device-bytes", "host-stream"}) {
+        ::setenv("TL_DATA_PLACEMENT", placement, 1);
+        const RunRecord run =
+            trainBands(std::string("trainer_place_") + placement, proto::OPTIMIZER_SGD);
+        losses.push_back(scalars(run, "train/loss"));
+        bool logged = false;
+        for (const proto::RunEvent &e : run.events) {
+            logged = logged
+                     || (e.has_log()
+                         && e.log().text().find(runners::placementName(
+                                runners::choosePlacement(torch::kCPU, 0, 1, true)))
+                                != std::string::npos);
+        }
+        CHECK(logged);
+    }
+    REQUIRE(losses[0].size() == 15);
+    for (std::size_t i = 0; i < losses[0].size(); ++i) {
+        CHECK(losses[1][i] == Approx(losses[0][i]).epsilon(1e-4));
+        CHECK(losses[2][i] == Approx(losses[0][i]).epsilon(1e-4));
+    }
+}
+
+TEST_CASE("Data goes to a CUDA device as float when it fits, else as bytes, else streams",
+          "[runners]")
+{
+    const torch::Device cuda(torch::kCUDA, 0);
+    const std::uint64_t gib = std::uint64_t{1} << 30;
+    CHECK(runners::choosePlacement(cuda, 80 * gib, gib, true) == runners::Placement::DeviceFloat);
+    CHECK(runners::choosePlacement(cuda, 8 * gib, gib, true) == runners::Placement::DeviceBytes);
+    CHECK(runners::choosePlacement(cuda, 8 * gib, gib, false) == runners::Placement::HostStream);
+    CHECK(runners::choosePlacement(cuda, 2 * gib, gib, true) == runners::Placement::HostStream);
+    CHECK(runners::choosePlacement(torch::kCPU, 0, 100 * gib, true)
+          == runners::Placement::DeviceFloat);
 }
 
 TEST_CASE("A STOP waiting in control.tlog ends training before its first step, with a "
