@@ -1,19 +1,52 @@
 #include "app/dataset_controller.h"
 
-#include "datasets/idx_sniffer.h"
+#include "datasets/dataset_loader.h"
 
-#include <QPointer>
 #include <QtConcurrent/QtConcurrentRun>
 
-#include <atomic>
+#include <string>
 
 namespace tl::app {
+namespace {
+
+// Reads the spec's dataset and previews it; the samples themselves are dropped afterwards.
+base::Result<LoadedDataset> loadAndPreview(proto::DatasetSpec spec,
+                                           std::vector<std::string> notes,
+                                           std::stop_token stop,
+                                           const base::ProgressFn &progress)
+{
+    base::Result<datasets::Dataset> dataset =
+        datasets::loadDataset(spec, datasets::ReadContext{stop, progress});
+    if (!dataset) {
+        return dataset.error();
+    }
+    base::reportProgress(progress, 0, 0, "Computing statistics");
+    const datasets::PreviewOptions options{DatasetController::kSamplesPerClass,
+                                           DatasetController::kPreviewRows};
+    datasets::DatasetPreview preview =
+        datasets::previewDataset(dataset.value(), spec, options, stop);
+    if (stop.stop_requested()) {
+        // A stopped preview has partial statistics: it must not replace the shown dataset.
+        return base::makeError(base::ErrorCode::Cancelled, "Loading the dataset was cancelled.");
+    }
+    return LoadedDataset{std::move(spec), std::move(preview), std::move(notes)};
+}
+
+} // namespace
 
 DatasetController::DatasetController(QObject *parent) : QObject(parent), m_watcher(this)
 {
     m_pool.setObjectName(QStringLiteral("tl-datasets"));
     m_pool.setMaxThreadCount(1); // one load at a time; a newer one cancels the older
     connect(&m_watcher, &QFutureWatcherBase::finished, this, &DatasetController::onFinished);
+    connect(
+        this, &DatasetController::progressPosted, this,
+        [this](quint64 generation, quint64 done, quint64 total, const QString &what) {
+            if (generation == m_generation) {
+                emit progressed(done, total, what);
+            }
+        },
+        Qt::QueuedConnection);
 }
 
 DatasetController::~DatasetController()
@@ -31,16 +64,12 @@ void DatasetController::loadDropped(std::vector<std::filesystem::path> paths)
     run(what,
         [paths = std::move(paths)](
             std::stop_token stop, const base::ProgressFn &progress) -> base::Result<LoadedDataset> {
-            base::Result<proto::DatasetSpec> spec = datasets::sniffIdxDataset(paths);
+            std::vector<std::string> notes;
+            datasets::Recognition spec = datasets::recognizeDataset(paths, &notes);
             if (!spec) {
                 return spec.error();
             }
-            base::Result<datasets::DatasetPreview> preview =
-                datasets::previewDataset(spec.value(), kPreviewSamples, stop, progress);
-            if (!preview) {
-                return preview.error();
-            }
-            return LoadedDataset{std::move(spec).value(), std::move(preview).value()};
+            return loadAndPreview(std::move(spec).value(), std::move(notes), stop, progress);
         });
 }
 
@@ -48,15 +77,8 @@ void DatasetController::loadSpec(proto::DatasetSpec spec)
 {
     const QString what = tr("Reading %1").arg(QString::fromStdString(spec.name()));
     run(what,
-        [spec = std::move(spec)](std::stop_token stop,
-                                 const base::ProgressFn &progress) -> base::Result<LoadedDataset> {
-            base::Result<datasets::DatasetPreview> preview =
-                datasets::previewDataset(spec, kPreviewSamples, stop, progress);
-            if (!preview) {
-                return preview.error();
-            }
-            return LoadedDataset{spec, std::move(preview).value()};
-        });
+        [spec = std::move(spec)](std::stop_token stop, const base::ProgressFn &progress)
+            -> base::Result<LoadedDataset> { return loadAndPreview(spec, {}, stop, progress); });
 }
 
 void DatasetController::cancel()
@@ -76,26 +98,26 @@ void DatasetController::run(const QString &what, Job job)
     m_loading = true;
     emit loadStarted(what);
 
-    // Progress arrives on the pool thread; it is posted here, thinned to per-mille changes so
-    // a fast loader cannot flood the event queue.
-    QPointer<DatasetController> self(this);
-    auto lastPermille = std::make_shared<std::atomic<int>>(-1);
-    base::ProgressFn progress = [self, generation, lastPermille](std::uint64_t done,
-                                                                 std::uint64_t total,
-                                                                 std::string_view text) {
-        const int permille = total == 0 ? 0 : static_cast<int>(done * 1000 / total);
-        if (lastPermille->exchange(permille) == permille) {
+    // Progress arrives on the pool thread (only there: the pool runs one job at a time); it is
+    // posted here when the per-mille or the text changes, so a fast loader cannot flood the
+    // event queue. The destructor joins the pool, so `this` outlives every job.
+    struct Shown
+    {
+        int permille = -2;
+        std::string text;
+    };
+    auto shown = std::make_shared<Shown>();
+    base::ProgressFn progress = [this, generation, shown](std::uint64_t done, std::uint64_t total,
+                                                          std::string_view text) {
+        const int permille = total == 0 ? -1 : static_cast<int>(done * 1000 / total);
+        if (permille == shown->permille && text == shown->text) {
             return;
         }
-        const QString label = QString::fromUtf8(text.data(), static_cast<qsizetype>(text.size()));
-        QMetaObject::invokeMethod(
-            self.data(),
-            [self, generation, done, total, label] {
-                if (self && self->m_generation == generation) {
-                    emit self->progressed(done, total, label);
-                }
-            },
-            Qt::QueuedConnection);
+        shown->permille = permille;
+        shown->text = text;
+        emit progressPosted(generation, done, total,
+                            QString::fromUtf8(text.data(), static_cast<qsizetype>(text.size())),
+                            QPrivateSignal());
     };
     m_watcher.setFuture(QtConcurrent::run(&m_pool, [job = std::move(job), stop = m_stop.get_token(),
                                                     generation, progress = std::move(progress)] {

@@ -1,8 +1,10 @@
 #pragma once
-// Loads datasets off the UI thread: recognises what was dropped or opened (sniffIdxDataset)
-// and computes the preview (previewDataset) with QtConcurrent on the "tl-datasets" pool.
-// A newer request supersedes an older one (generation counter); Cancel stops the current one
-// through its std::stop_source. Lives on the UI thread; its destructor cancels and joins.
+// Loads datasets off the UI thread: recognises what was dropped or opened (recognizeDataset),
+// reads and splits it (loadDataset) and computes the browser's preview (previewDataset) with
+// QtConcurrent on the "tl-datasets" pool; only the spec and the preview are kept, not the
+// samples (the worker reads the dataset itself). A newer request supersedes an older one
+// (generation counter); Cancel stops the current one through its std::stop_source. Lives on
+// the UI thread; its destructor cancels and joins.
 
 #include "datasets/dataset_preview.h"
 #include "proto/torchlight.pb.h"
@@ -16,14 +18,16 @@
 #include <functional>
 #include <memory>
 #include <stop_token>
+#include <string>
 #include <vector>
 
 namespace tl::app {
 
 struct LoadedDataset
 {
-    proto::DatasetSpec spec;
+    proto::DatasetSpec spec; // as recognised or given, with the user's options
     datasets::DatasetPreview preview;
+    std::vector<std::string> notes; // how a drop was read, for the user; may be empty
 };
 
 class DatasetController : public QObject
@@ -31,14 +35,17 @@ class DatasetController : public QObject
     Q_OBJECT
 
 public:
-    static constexpr int kPreviewSamples = 32; // an 8x4 grid of thumbnails
+    // Thumbnails per class in the browser; rows of a tabular dataset.
+    static constexpr int kSamplesPerClass = 32;
+    static constexpr int kPreviewRows = 1000;
 
     explicit DatasetController(QObject *parent = nullptr);
     ~DatasetController() override;
 
-    // Recognises the dropped folder or files as a dataset, then previews it.
+    // Recognises the dropped folders or files as a dataset, loads it and previews it.
     void loadDropped(std::vector<std::filesystem::path> paths);
-    // Previews a dataset whose spec is already known (from an experiment file).
+    // Loads and previews a dataset whose spec is already known: from an experiment file, or
+    // the current one with options the user changed.
     void loadSpec(proto::DatasetSpec spec);
     void cancel();
 
@@ -54,6 +61,10 @@ signals:
     // The message names the file and why (Error::describe()); the previous dataset stays.
     void loadFailed(const QString &message);
     void loadCancelled();
+    // Emitted on the pool thread, delivered here queued; becomes progressed() while its
+    // generation is the current one.
+    void progressPosted(
+        quint64 generation, quint64 done, quint64 total, const QString &what, QPrivateSignal);
 
 private:
     using Job =

@@ -1,14 +1,15 @@
 #include "app/main_window.h"
 
 #include "app/dataset_controller.h"
+#include "app/dataset_menu.h"
 #include "app/device_probe.h"
 #include "app/experiment_builder.h"
 #include "app/experiment_file.h"
 #include "app/model_controller.h"
-#include "app/recent_datasets.h"
 #include "app/runs_controller.h"
 #include "app/store_lane.h"
 #include "app/training_controller.h"
+#include "base/number_text.h"
 #include "views/dataset_panel.h"
 #include "views/log_view.h"
 #include "views/model_panel.h"
@@ -21,7 +22,6 @@
 #include <QCoreApplication>
 #include <QDockWidget>
 #include <QFileDialog>
-#include <QFileInfo>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QMimeData>
@@ -132,30 +132,10 @@ void MainWindow::createActions()
             openExperiment(path);
         }
     });
-    openExperimentAction->setShortcut(QKeySequence(QStringLiteral("Ctrl+Shift+O")));
-    QAction *openDatasetAction = file->addAction(
-        QIcon(QStringLiteral(":/icons/open-dataset.svg")), tr("&Open Dataset…"), this, [this] {
-            const QString dir = QFileDialog::getExistingDirectory(this, tr("Open Dataset Folder"));
-            if (!dir.isEmpty()) {
-                openDataset({dir.toStdString()});
-            }
-        });
-    openDatasetAction->setShortcut(QKeySequence::Open);
-    file->addAction(tr("Open Dataset &Files…"), this, [this] {
-        const QStringList files = QFileDialog::getOpenFileNames(
-            this, tr("Open Dataset Files"), {}, tr("idx files (*idx*);;All files (*)"));
-        std::vector<std::filesystem::path> paths;
-        for (const QString &f : files) {
-            paths.emplace_back(f.toStdString());
-        }
-        if (!paths.empty()) {
-            openDataset(paths);
-        }
-    });
-    QMenu *recent = file->addMenu(tr("&Recent Datasets"));
-    m_recent = std::make_unique<RecentDatasets>(*recent);
-    connect(m_recent.get(), &RecentDatasets::datasetChosen, this,
-            [this](const QString &path) { openDataset({path.toStdString()}); });
+    // Ctrl+O and Ctrl+Shift+O open datasets, the more frequent gesture.
+    openExperimentAction->setShortcut(QKeySequence(QStringLiteral("Ctrl+E")));
+    file->addSeparator();
+    m_datasetMenu = std::make_unique<DatasetMenu>(*file, *this);
     file->addSeparator();
     file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
 
@@ -183,35 +163,14 @@ void MainWindow::createActions()
     QToolBar *tools = addToolBar(tr("Main"));
     tools->setObjectName(QStringLiteral("mainToolBar"));
     tools->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
-    tools->addActions({openDatasetAction, train, stop});
+    tools->addActions({m_datasetMenu->openFilesAction(), train, stop});
 }
 
 void MainWindow::wireControllers()
 {
     connect(&m_experimentWatcher, &QFutureWatcherBase::finished, this,
             &MainWindow::onExperimentLoaded);
-    connect(m_datasetPanel, &views::DatasetPanel::openClicked, this, [this] {
-        const QString dir = QFileDialog::getExistingDirectory(this, tr("Open Dataset Folder"));
-        if (!dir.isEmpty()) {
-            openDataset({dir.toStdString()});
-        }
-    });
-    connect(m_datasetPanel, &views::DatasetPanel::cancelClicked, m_datasets.get(),
-            &DatasetController::cancel);
-    connect(m_datasets.get(), &DatasetController::loadStarted, m_datasetPanel,
-            &views::DatasetPanel::showLoading);
-    connect(m_datasets.get(), &DatasetController::progressed, m_datasetPanel,
-            &views::DatasetPanel::showProgress);
-    connect(m_datasets.get(), &DatasetController::loaded, this, &MainWindow::onDatasetLoaded);
-    connect(m_datasets.get(), &DatasetController::loadFailed, this, [this](const QString &message) {
-        m_datasetPanel->showIdle();
-        m_datasetPanel->showMessage(message, true);
-        showError(tr("Not a dataset: %1").arg(message));
-    });
-    connect(m_datasets.get(), &DatasetController::loadCancelled, this, [this] {
-        m_datasetPanel->showIdle();
-        showInfo(tr("Dataset loading cancelled."));
-    });
+    wireDatasets();
 
     connect(m_trainPanel, &views::TrainPanel::trainClicked, this, &MainWindow::startTraining);
     connect(m_trainPanel, &views::TrainPanel::stopClicked, m_training.get(),
@@ -242,6 +201,32 @@ void MainWindow::wireControllers()
             &views::TrainPanel::setDevices);
     connect(m_devices.get(), &DeviceProbe::probeFailed, this, [this](const QString &message) {
         m_log->appendLine(views::LogView::Level::Warning, message);
+    });
+}
+
+void MainWindow::wireDatasets()
+{
+    connect(m_datasetMenu.get(), &DatasetMenu::datasetChosen, this,
+            [this](const QStringList &paths) { openDataset(DatasetMenu::toPaths(paths)); });
+    connect(m_datasetPanel, &views::DatasetPanel::openClicked, m_datasetMenu.get(),
+            &DatasetMenu::chooseFiles);
+    connect(m_datasetPanel, &views::DatasetPanel::cancelClicked, m_datasets.get(),
+            &DatasetController::cancel);
+    connect(m_datasetPanel, &views::DatasetPanel::optionsEdited, m_datasets.get(),
+            &DatasetController::loadSpec);
+    connect(m_datasets.get(), &DatasetController::loadStarted, m_datasetPanel,
+            &views::DatasetPanel::showLoading);
+    connect(m_datasets.get(), &DatasetController::progressed, m_datasetPanel,
+            &views::DatasetPanel::showProgress);
+    connect(m_datasets.get(), &DatasetController::loaded, this, &MainWindow::onDatasetLoaded);
+    connect(m_datasets.get(), &DatasetController::loadFailed, this, [this](const QString &message) {
+        m_datasetPanel->showIdle();
+        m_datasetPanel->showMessage(message, true);
+        showError(tr("Could not load the dataset: %1").arg(message));
+    });
+    connect(m_datasets.get(), &DatasetController::loadCancelled, this, [this] {
+        m_datasetPanel->showIdle();
+        showInfo(tr("Dataset loading cancelled."));
     });
 }
 
@@ -301,18 +286,25 @@ void MainWindow::openDataset(const std::vector<std::filesystem::path> &paths)
 
 void MainWindow::onDatasetLoaded(const LoadedDataset &dataset)
 {
-    const datasets::DatasetPreview &preview = dataset.preview;
+    const datasets::DatasetSummary &summary = dataset.preview.summary;
+    QStringList notes;
+    for (const std::string &note : dataset.notes) {
+        notes << QString::fromStdString(note);
+        showInfo(notes.back());
+    }
     m_datasetPanel->showIdle();
-    m_datasetPanel->showMessage({}, false);
-    m_datasetPanel->showPreview(preview);
-    const auto classes = static_cast<std::int64_t>(
-        std::max(preview.classNames.size(), preview.trainClassCounts.size()));
-    m_model->setInput({preview.channels, preview.height, preview.width}, classes);
-    m_recent->add(QFileInfo(QString::fromStdString(dataset.spec.train_images())).absolutePath());
-    showInfo(tr("Loaded dataset %1: %2 train and %3 test samples")
-                 .arg(QString::fromStdString(preview.name))
-                 .arg(preview.trainCount)
-                 .arg(preview.testCount));
+    m_datasetPanel->showMessage(notes.join(QLatin1Char('\n')), false);
+    m_datasetPanel->showDataset(dataset.spec, dataset.preview);
+    m_model->setInput(summary.sampleShape, static_cast<std::int64_t>(summary.classNames.size()));
+    m_datasetMenu->remember(dataset.spec);
+    QStringList splits;
+    for (const datasets::SplitSummary &split : summary.splits) {
+        splits << QStringLiteral("%1 %2").arg(
+            QString::fromStdString(split.name),
+            QString::fromStdString(base::groupedDigits(split.count)));
+    }
+    showInfo(tr("Loaded dataset %1: %2")
+                 .arg(QString::fromStdString(summary.name), splits.join(QStringLiteral(", "))));
 }
 
 void MainWindow::startTraining()

@@ -26,9 +26,9 @@ class TrainPanel;
 namespace tl::app {
 
 class DatasetController;
+class DatasetMenu;
 class DeviceProbe;
 class ModelController;
-class RecentDatasets;
 class RunsController;
 class StoreLane;
 class TrainingController;
@@ -64,6 +64,7 @@ public:
     views::RunsPanel &runsPanel() const { return *m_runsPanel; }
     views::LogView &logView() const { return *m_log; }
     DatasetController &datasets() const { return *m_datasets; }
+    DatasetMenu &datasetMenu() const { return *m_datasetMenu; }
     TrainingController &training() const { return *m_training; }
     RunsController &runs() const { return *m_runs; }
 
@@ -82,6 +83,7 @@ private:
     void wireControllers();
     void restoreWindowState();
     void onExperimentLoaded();
+    void wireDatasets();
     void onDatasetLoaded(const LoadedDataset &dataset);
     void showError(const QString &text);
     void showInfo(const QString &text);
@@ -109,7 +111,7 @@ private:
     std::unique_ptr<RunsController> m_runs;
     std::unique_ptr<TrainingController> m_training;
     std::unique_ptr<DeviceProbe> m_devices;
-    std::unique_ptr<RecentDatasets> m_recent;
+    std::unique_ptr<DatasetMenu> m_datasetMenu;
 };
 
 } // namespace tl::app

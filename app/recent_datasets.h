@@ -1,7 +1,9 @@
 #pragma once
-// File ▸ Recent Datasets: the last few dataset folders, kept in QSettings, offered as a menu.
-// Lives on the UI thread; owned by the main window.
+// File ▸ Recent Datasets: the last few datasets, each the list of paths it was loaded from (a
+// folder, a file, or several files), kept in QSettings and offered as a menu. Lives on the UI
+// thread; owned by the main window.
 
+#include <QList>
 #include <QObject>
 #include <QStringList>
 
@@ -19,12 +21,16 @@ public:
     // Fills menu (owned by the caller) now and whenever the list changes.
     explicit RecentDatasets(QMenu &menu, QObject *parent = nullptr);
 
-    // Moves path to the top of the list.
-    void add(const QString &path);
-    QStringList paths() const;
+    // Moves the dataset with these paths to the top of the list; an empty list is ignored.
+    void add(const QStringList &paths);
+    // Newest first. Entries stored by older versions (one path each) read as one-path lists.
+    QList<QStringList> entries() const;
+
+    // The menu's text for an entry: the path itself, or "folder (N files)".
+    static QString entryText(const QStringList &paths);
 
 signals:
-    void datasetChosen(const QString &path);
+    void datasetChosen(const QStringList &paths);
 
 private:
     void rebuildMenu();

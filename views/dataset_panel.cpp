@@ -1,13 +1,21 @@
 #include "views/dataset_panel.h"
 
+#include "base/number_text.h"
 #include "datasets/dataset_preview.h"
-#include "views/sample_grid.h"
+#include "views/class_histogram.h"
+#include "views/dataset_header.h"
+#include "views/dataset_options_widget.h"
+#include "views/models/sample_table_model.h"
+#include "views/sample_browser.h"
 
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
 #include <QProgressBar>
 #include <QPushButton>
+#include <QScrollArea>
+#include <QTabWidget>
+#include <QTableView>
 #include <QTableWidget>
 #include <QVBoxLayout>
 
@@ -16,10 +24,7 @@
 namespace tl::views {
 namespace {
 
-QString shapeText(const datasets::DatasetPreview &preview)
-{
-    return QStringLiteral("%1×%2×%3").arg(preview.channels).arg(preview.height).arg(preview.width);
-}
+enum Tab { SamplesTab, RowsTab, ClassesTab, OptionsTab };
 
 QTableWidgetItem *readOnlyItem(const QString &text, Qt::Alignment alignment = Qt::AlignLeft)
 {
@@ -29,6 +34,17 @@ QTableWidgetItem *readOnlyItem(const QString &text, Qt::Alignment alignment = Qt
     return item;
 }
 
+// The train split's count of each class (none before a dataset is loaded).
+std::vector<std::int64_t> trainCounts(const datasets::DatasetSummary &summary)
+{
+    for (const datasets::SplitSummary &split : summary.splits) {
+        if (split.name == "train") {
+            return split.classCounts;
+        }
+    }
+    return {};
+}
+
 } // namespace
 
 DatasetPanel::DatasetPanel(QWidget *parent) : QWidget(parent)
@@ -36,23 +52,11 @@ DatasetPanel::DatasetPanel(QWidget *parent) : QWidget(parent)
     buildLayout();
     showIdle();
     showMessage({}, false);
-    m_title->setText(tr("No dataset loaded"));
-    m_summary->setText(
-        tr("Drop an MNIST-style folder or its four idx files here, or use File ▸ Open Dataset…"));
 }
 
 void DatasetPanel::buildLayout()
 {
-    m_title = new QLabel(this);
-    m_title->setObjectName(QStringLiteral("datasetTitle"));
-    QFont bold = m_title->font();
-    bold.setBold(true);
-    bold.setPointSizeF(bold.pointSizeF() * 1.2);
-    m_title->setFont(bold);
-    m_summary = new QLabel(this);
-    m_summary->setObjectName(QStringLiteral("datasetSummary"));
-    m_summary->setWordWrap(true);
-    m_summary->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_header = new DatasetHeader(this);
     m_message = new QLabel(this);
     m_message->setObjectName(QStringLiteral("datasetMessage"));
     m_message->setWordWrap(true);
@@ -61,57 +65,115 @@ void DatasetPanel::buildLayout()
     m_progress = new QProgressBar(this);
     m_cancel = new QPushButton(tr("Cancel"), this);
     auto *open = new QPushButton(tr("Open…"), this);
+    auto *headerRow = new QHBoxLayout;
+    headerRow->addWidget(m_header, 1);
+    headerRow->addWidget(open, 0, Qt::AlignTop);
     auto *progressRow = new QHBoxLayout;
     progressRow->addWidget(m_progress, 1);
     progressRow->addWidget(m_cancel);
-    progressRow->addStretch();
-    progressRow->addWidget(open);
     connect(m_cancel, &QPushButton::clicked, this, &DatasetPanel::cancelClicked);
     connect(open, &QPushButton::clicked, this, &DatasetPanel::openClicked);
 
-    m_classes = new QTableWidget(0, 2, this);
+    m_samples = new SampleBrowser(this);
+    m_rowsModel = new SampleTableModel(this);
+    m_rows = new QTableView(this);
+    m_rows->setObjectName(QStringLiteral("datasetRows"));
+    m_rows->setModel(m_rowsModel);
+    m_rows->verticalHeader()->setDefaultSectionSize(fontMetrics().height() + 4);
+    m_rows->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    m_options = new DatasetOptionsWidget(this);
+    connect(m_options, &DatasetOptionsWidget::optionsEdited, this, &DatasetPanel::optionsEdited);
+    auto *optionsScroll = new QScrollArea(this);
+    optionsScroll->setWidgetResizable(true);
+    optionsScroll->setFrameShape(QFrame::NoFrame);
+    optionsScroll->setWidget(m_options);
+
+    m_tabs = new QTabWidget(this);
+    m_tabs->setObjectName(QStringLiteral("datasetTabs"));
+    m_tabs->insertTab(SamplesTab, m_samples, tr("Samples"));
+    m_tabs->insertTab(RowsTab, m_rows, tr("Rows"));
+    m_tabs->insertTab(ClassesTab, buildClassesTab(), tr("Classes"));
+    m_tabs->insertTab(OptionsTab, optionsScroll, tr("Options"));
+    m_tabs->setTabVisible(RowsTab, false);
+
+    auto *layout = new QVBoxLayout(this);
+    layout->addLayout(headerRow);
+    layout->addWidget(m_message);
+    layout->addLayout(progressRow);
+    layout->addWidget(m_tabs, 1);
+}
+
+QWidget *DatasetPanel::buildClassesTab()
+{
+    auto *tab = new QWidget(this);
+    m_histogram = new ClassHistogram(tab);
+    m_classes = new QTableWidget(0, 3, tab);
     m_classes->setObjectName(QStringLiteral("datasetClasses"));
-    m_classes->setHorizontalHeaderLabels({tr("Class"), tr("Train samples")});
+    m_classes->setHorizontalHeaderLabels({tr("Class"), tr("Train samples"), tr("Share")});
     m_classes->verticalHeader()->setVisible(false);
     m_classes->verticalHeader()->setDefaultSectionSize(fontMetrics().height() + 4);
     m_classes->horizontalHeader()->setSectionResizeMode(0, QHeaderView::Stretch);
     m_classes->horizontalHeader()->setSectionResizeMode(1, QHeaderView::ResizeToContents);
+    m_classes->horizontalHeader()->setSectionResizeMode(2, QHeaderView::ResizeToContents);
     m_classes->setEditTriggers(QAbstractItemView::NoEditTriggers);
-    m_grid = new SampleGrid(this);
-
-    auto *layout = new QVBoxLayout(this);
-    layout->addWidget(m_title);
-    layout->addWidget(m_summary);
-    layout->addWidget(m_message);
-    layout->addLayout(progressRow);
+    auto *layout = new QVBoxLayout(tab);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addWidget(m_histogram, 3);
     layout->addWidget(m_classes, 2);
-    layout->addWidget(m_grid, 3);
+    return tab;
 }
 
-void DatasetPanel::showPreview(const datasets::DatasetPreview &preview)
+SampleGrid *DatasetPanel::sampleGrid() const
 {
-    m_title->setText(QString::fromStdString(preview.name));
-    m_summary->setText(tr("Train: %1 · Test: %2 · Sample shape: %3\nPixel mean %4 · std %5 "
-                          "(scaled to [0, 1])")
-                           .arg(preview.trainCount)
-                           .arg(preview.testCount)
-                           .arg(shapeText(preview))
-                           .arg(preview.pixelMean, 0, 'f', 4)
-                           .arg(preview.pixelStd, 0, 'f', 4));
-    const std::size_t rows = std::max(preview.classNames.size(), preview.trainClassCounts.size());
+    return m_samples->grid();
+}
+
+void DatasetPanel::showDataset(const proto::DatasetSpec &spec,
+                               const datasets::DatasetPreview &preview)
+{
+    const datasets::DatasetSummary &summary = preview.summary;
+    m_header->setDataset(spec, summary);
+    const bool images = summary.sampleShape.size() == 3;
+    m_samples->setSamples(preview.samples, summary.sampleShape, summary.classNames);
+    m_rowsModel->setRows(preview.rows, summary.featureNames, summary.classNames);
+    // Hiding the current tab makes another one current: ask which was shown first.
+    const bool showedData =
+        m_tabs->currentIndex() == SamplesTab || m_tabs->currentIndex() == RowsTab;
+    m_tabs->setTabVisible(images ? SamplesTab : RowsTab, true);
+    if (showedData) {
+        m_tabs->setCurrentIndex(images ? SamplesTab : RowsTab);
+    }
+    m_tabs->setTabVisible(images ? RowsTab : SamplesTab, false);
+    showClasses(preview);
+    m_options->setDataset(spec, summary);
+}
+
+void DatasetPanel::showClasses(const datasets::DatasetPreview &preview)
+{
+    const std::vector<std::string> &names = preview.summary.classNames;
+    const std::vector<std::int64_t> counts = trainCounts(preview.summary);
+    m_histogram->setCounts(names, counts);
+    std::int64_t total = 0;
+    for (std::int64_t count : counts) {
+        total += count;
+    }
+    const std::size_t rows = std::max(names.size(), counts.size());
     m_classes->setRowCount(static_cast<int>(rows));
     for (std::size_t i = 0; i < rows; ++i) {
-        const QString name = i < preview.classNames.size()
-                                 ? QString::fromStdString(preview.classNames[i])
-                                 : QString::number(i);
-        const QString count = i < preview.trainClassCounts.size()
-                                  ? QString::number(preview.trainClassCounts[i])
-                                  : QString();
-        m_classes->setItem(static_cast<int>(i), 0,
-                           readOnlyItem(QStringLiteral("%1  %2").arg(i).arg(name)));
-        m_classes->setItem(static_cast<int>(i), 1, readOnlyItem(count, Qt::AlignRight));
+        const QString name =
+            i < names.size() ? QString::fromStdString(names[i]) : QString::number(i);
+        const std::int64_t count = i < counts.size() ? counts[i] : 0;
+        const QString share =
+            total > 0 ? QStringLiteral("%1 %").arg(
+                100.0 * static_cast<double>(count) / static_cast<double>(total), 0, 'f', 1)
+                      : QString();
+        const auto row = static_cast<int>(i);
+        m_classes->setItem(row, 0, readOnlyItem(QStringLiteral("%1  %2").arg(i).arg(name)));
+        m_classes->setItem(
+            row, 1,
+            readOnlyItem(QString::fromStdString(base::groupedDigits(count)), Qt::AlignRight));
+        m_classes->setItem(row, 2, readOnlyItem(share, Qt::AlignRight));
     }
-    m_grid->setPreview(preview);
 }
 
 void DatasetPanel::showLoading(const QString &what)

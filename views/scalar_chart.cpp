@@ -19,16 +19,15 @@ QPen penFor(const std::string &tag, std::size_t ordinal)
     static const std::array<QColor, 6> kPalette = {
         QColor(0x1f, 0x77, 0xb4), QColor(0xff, 0x7f, 0x0e), QColor(0x2c, 0xa0, 0x2c),
         QColor(0xd6, 0x27, 0x28), QColor(0x94, 0x67, 0xbd), QColor(0x8c, 0x56, 0x4b)};
-    // The four v1 tags keep fixed colours so runs look alike from one to the next.
+    // The standard tags keep fixed colours so runs look alike from one to the next; a split's
+    // loss and accuracy share its colour (accuracy is dashed).
     QColor colour = kPalette[ordinal % kPalette.size()];
-    if (tag == "train/loss") {
+    if (tag == "train/loss" || tag == "train/accuracy") {
         colour = kPalette[0];
-    } else if (tag == "test/loss") {
+    } else if (tag == "test/loss" || tag == "test/accuracy") {
         colour = kPalette[1];
-    } else if (tag == "train/accuracy") {
+    } else if (tag == "val/loss" || tag == "val/accuracy") {
         colour = kPalette[2];
-    } else if (tag == "test/accuracy") {
-        colour = kPalette[3];
     }
     QPen pen(colour, 2.0);
     if (ScalarChart::isAccuracyTag(tag)) {
@@ -96,7 +95,7 @@ QCPGraph *ScalarChart::graphFor(const std::string &tag)
     graph->setName(QString::fromStdString(tag));
     graph->setPen(penFor(tag, m_graphs.size()));
     // Per-epoch tags have a point or two: without markers a single point would not show.
-    if (isAccuracyTag(tag) || tag.rfind("test/", 0) == 0) {
+    if (isAccuracyTag(tag) || tag.rfind("test/", 0) == 0 || tag.rfind("val/", 0) == 0) {
         graph->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, 6));
     }
     m_graphs.emplace(tag, graph);

@@ -64,8 +64,9 @@ TEST_CASE("The sample experiment opens, trains through the real worker and is li
 
     REQUIRE(waitUntil([&] { return window->datasets().hasDataset(); }, kLoadTimeoutMs));
     CHECK(datasetTitle(*window) == QStringLiteral("fashion-mnist"));
+    // Up to 32 thumbnails of each of the ten classes.
     CHECK(window->datasetPanel().sampleGrid()->thumbnailCount()
-          == app::DatasetController::kPreviewSamples);
+          == 10 * app::DatasetController::kSamplesPerClass);
     CHECK(window->modelPanel().currentTemplateId() == QStringLiteral("mlp"));
     CHECK(window->modelPanel().totalParametersText().contains(QStringLiteral("101,770")));
 
