@@ -2,6 +2,7 @@
 
 #include "datasets/csv_chunk.h"
 #include "datasets/csv_tokenizer.h"
+#include "datasets/large_buffer.h"
 #include "datasets/memory_budget.h"
 
 #include <sys/mman.h>
@@ -66,25 +67,6 @@ base::Status mergeChunks(const std::vector<CsvChunk> &chunks,
         lineBase += chunk.lines;
     }
     return base::okStatus();
-}
-
-// Asks for 2 MB pages under the values: filling 100 MB of fresh 4 KB pages costs 25,000 page
-// faults, which took a third of the load's time in a virtual machine. Only a hint; ignored where
-// unsupported.
-void adviseHugePages(void *data, std::size_t bytes)
-{
-#ifdef MADV_HUGEPAGE
-    constexpr std::size_t kHugePage = std::size_t{2} << 20;
-    const std::size_t misalignment = reinterpret_cast<std::uintptr_t>(data) % kHugePage;
-    const std::size_t skip = misalignment == 0 ? 0 : kHugePage - misalignment;
-    if (bytes > skip + kHugePage) {
-        ::madvise(static_cast<char *>(data) + skip, (bytes - skip) / kHugePage * kHugePage,
-                  MADV_HUGEPAGE);
-    }
-#else
-    (void)data;
-    (void)bytes;
-#endif
 }
 
 void reserveRows(const CsvSource &source, SampleSet &set)

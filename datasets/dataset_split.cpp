@@ -1,5 +1,7 @@
 #include "datasets/dataset_split.h"
 
+#include "datasets/large_buffer.h"
+
 #include <algorithm>
 #include <cmath>
 #include <cstring>
@@ -170,9 +172,9 @@ SampleSet selectSamples(const SampleSet &samples, const std::vector<std::int64_t
     const auto size = static_cast<std::size_t>(samples.sampleSize());
     out.labels.reserve(indices.size());
     if (samples.type == ValueType::UInt8) {
-        out.u8.resize(indices.size() * size);
+        detail::resizeLarge(out.u8, indices.size() * size);
     } else {
-        out.f32.resize(indices.size() * size);
+        detail::resizeLarge(out.f32, indices.size() * size);
     }
     for (std::size_t k = 0; k < indices.size(); ++k) {
         const auto i = static_cast<std::size_t>(indices[k]);

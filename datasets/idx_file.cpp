@@ -2,6 +2,7 @@
 
 #include "datasets/gz_reader.h"
 #include "datasets/idx_codec.h"
+#include "datasets/large_buffer.h"
 #include "datasets/memory_budget.h"
 
 #include <algorithm>
@@ -102,7 +103,7 @@ base::Status readData(GzReader &in,
     if (auto fits = checkFitsInMemory(bytes, "the data", in.name()); !fits) {
         return fits;
     }
-    array.data.resize(static_cast<std::size_t>(bytes));
+    detail::resizeLarge(array.data, static_cast<std::size_t>(bytes));
     const std::size_t element = elementSize(array.header.type);
     const std::uint64_t total = array.header.dataOffset + need;
     std::size_t filled = 0;
