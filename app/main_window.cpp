@@ -223,10 +223,12 @@ void MainWindow::wireDatasets()
         m_datasetPanel->showIdle();
         m_datasetPanel->showMessage(message, true);
         showError(tr("Could not load the dataset: %1").arg(message));
+        m_trainPending = false;
     });
     connect(m_datasets.get(), &DatasetController::loadCancelled, this, [this] {
         m_datasetPanel->showIdle();
         showInfo(tr("Dataset loading cancelled."));
+        m_trainPending = false;
     });
 }
 
@@ -305,12 +307,21 @@ void MainWindow::onDatasetLoaded(const LoadedDataset &dataset)
     }
     showInfo(tr("Loaded dataset %1: %2")
                  .arg(QString::fromStdString(summary.name), splits.join(QStringLiteral(", "))));
+    if (m_trainPending) {
+        m_trainPending = false;
+        startTraining();
+    }
 }
 
 void MainWindow::startTraining()
 {
-    if (m_experimentLoading) {
-        m_trainPending = true; // the experiment being opened is the one to train
+    // The experiment being opened, or the dataset being loaded (which rebuilds the model for
+    // its shape), is the one to train: start once it is there.
+    if (m_experimentLoading || m_datasets->isLoading()) {
+        if (!m_trainPending) {
+            showInfo(tr("Training starts when the dataset has loaded."));
+        }
+        m_trainPending = true;
         return;
     }
     const proto::DatasetSpec &dataset =

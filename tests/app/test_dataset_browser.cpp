@@ -2,6 +2,7 @@
 #include "app/dataset_menu.h"
 #include "app/main_window.h"
 #include "app/recent_datasets.h"
+#include "app/training_controller.h"
 #include "app/worker_path.h"
 #include "app_test_support.h"
 #include "views/class_histogram.h"
@@ -14,6 +15,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <QDir>
 #include <QDoubleSpinBox>
 #include <QDropEvent>
 #include <QMenu>
@@ -282,4 +284,28 @@ TEST_CASE("Two CSV files dropped on the window load as a train and test split", 
     CHECK(summary.contains(QStringLiteral("train.csv, test.csv")));
     CHECK(summary.contains(QStringLiteral("test 30 (the source's own test split)")));
     CHECK(window->datasetMenu().recent().entries().front() == QStringList({train, test}));
+}
+
+TEST_CASE("Train pressed while a dataset loads trains once the model fits the new dataset", "[app]")
+{
+    QTemporaryDir data;
+    auto window = openSettledWindow(data);
+    QSignalSpy loaded(&window->datasets(), &app::DatasetController::loaded);
+    QSignalSpy finished(&window->training(), &app::TrainingController::runFinished);
+    window->datasets().loadDropped({writeFlowersCsv(data).toStdString()});
+    REQUIRE(window->datasets().isLoading());
+    window->startTraining(); // the model is still the sample's 784-input MLP
+    REQUIRE(waitUntil([&] { return loaded.count() == 1; }, kLoadTimeoutMs));
+    REQUIRE(waitUntil([&] { return finished.count() == 1; }, kLoadTimeoutMs));
+    INFO("final message: " << finished.at(0).at(2).toString().toStdString());
+    CHECK(finished.at(0).at(1).value<proto::RunState>() == proto::RUN_STATE_COMPLETED);
+    // The run trained the CSV (not the dataset shown when Train was pressed) with a 4-input model.
+    const QDir runs(data.filePath(QStringLiteral("data/runs")));
+    const QStringList dirs = runs.entryList(QDir::Dirs | QDir::NoDotAndDotDot);
+    REQUIRE(dirs.size() == 1);
+    QFile spec(runs.filePath(dirs.front() + QStringLiteral("/experiment.pbtxt")));
+    REQUIRE(spec.open(QIODevice::ReadOnly));
+    const QByteArray text = spec.readAll();
+    CHECK(text.contains("DATASET_FORMAT_CSV"));
+    CHECK(text.contains("values: 4\n"));
 }
