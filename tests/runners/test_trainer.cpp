@@ -87,7 +87,8 @@ struct RunRecord
 RunRecord trainBands(const std::string &name,
                      proto::Optimizer optimizer,
                      const std::function<void(const fs::path &)> &beforeStart = {},
-                     bool withValidation = false)
+                     bool withValidation = false,
+                     runners::DeviceRequest device = {})
 {
     RunRecord record;
     record.runDir = testing::scratchDir(name, false);
@@ -112,6 +113,8 @@ RunRecord trainBands(const std::string &name,
     }
     REQUIRE(runners::checkDataFitsModel(job.spec.dataset(), job.analysis, job.data).ok());
     job.runDir = record.runDir;
+    job.device = device;
+    job.deviceMemoryBytes = runners::deviceMemoryBytes(device);
     auto outcome = runners::train(std::move(job), *sink.value(), control);
     INFO((outcome.ok() ? std::string() : outcome.error().describe()));
     REQUIRE(outcome.ok());
@@ -218,6 +221,31 @@ TEST_CASE("Every data placement trains to the same losses", "[runners]")
     for (std::size_t i = 0; i < losses[0].size(); ++i) {
         CHECK(losses[1][i] == Approx(losses[0][i]).epsilon(1e-4));
         CHECK(losses[2][i] == Approx(losses[0][i]).epsilon(1e-4));
+    }
+}
+
+TEST_CASE("On CUDA every data placement trains to the CPU's losses", "[runners][.cuda]")
+{
+    // Issue 4: resident float, resident bytes normalised per batch, and pinned host streaming.
+    REQUIRE(torch::cuda::is_available());
+    struct PlacementOverride
+    {
+        ~PlacementOverride() { ::unsetenv("TL_DATA_PLACEMENT"); }
+    } restore;
+    const std::vector<double> cpu =
+        scalars(trainBands("trainer_cuda_cpu", proto::OPTIMIZER_SGD), "train/loss");
+    REQUIRE(cpu.size() == 15);
+    runners::DeviceRequest cuda;
+    cuda.kind = runners::DeviceRequest::Kind::Cuda;
+    for (const char *placement : {"device-float", "device-bytes", "host-stream"}) {
+        ::setenv("TL_DATA_PLACEMENT", placement, 1);
+        const RunRecord run = trainBands(std::string("trainer_cuda_") + placement,
+                                         proto::OPTIMIZER_SGD, {}, false, cuda);
+        const std::vector<double> losses = scalars(run, "train/loss");
+        REQUIRE(losses.size() == cpu.size());
+        for (std::size_t i = 0; i < losses.size(); ++i) {
+            CHECK(losses[i] == Approx(cpu[i]).epsilon(1e-3));
+        }
     }
 }
 
