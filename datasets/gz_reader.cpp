@@ -1,6 +1,7 @@
 #include "datasets/gz_reader.h"
 
 #include "datasets/idx_codec.h"
+#include "datasets/regular_file.h"
 
 #include <zlib.h>
 
@@ -51,21 +52,11 @@ GzReader::~GzReader() = default;
 
 base::Result<GzReader> GzReader::open(const std::filesystem::path &path, std::size_t inputBytes)
 {
-    std::error_code ec;
-    const auto status = std::filesystem::status(path, ec);
-    if (!std::filesystem::exists(status)) {
-        return base::makeError(ErrorCode::NotFound, "The file does not exist.", path.string());
+    auto size = regularFileSize(path, "an idx file");
+    if (!size) {
+        return size.error();
     }
-    if (!std::filesystem::is_regular_file(status)) {
-        return base::makeError(ErrorCode::InvalidInput,
-                               "Expected an idx file, found a folder or special file.",
-                               path.string());
-    }
-    const std::uint64_t fileSize = std::filesystem::file_size(path, ec);
-    if (ec) {
-        return base::makeError(
-            ErrorCode::Io, "The file's size cannot be read: " + ec.message() + ".", path.string());
-    }
+    const std::uint64_t fileSize = size.value();
     std::FILE *file = std::fopen(path.c_str(), "rb");
     if (!file) {
         return base::makeError(

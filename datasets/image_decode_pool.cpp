@@ -72,6 +72,7 @@ public:
     }
 
     const std::optional<base::Error> &error(std::size_t i) const { return m_errors[i]; }
+    std::uint64_t doneCount() const { return m_done.load(); }
 
 private:
     struct Slot
@@ -237,6 +238,8 @@ base::Result<DecodedSets> decodeImageFiles(const std::vector<ImageJob> &jobs,
         }
         run.work(&context.progress);
     } // the helpers join here
+    // The helpers may have decoded the last images after this thread's last report.
+    base::reportProgress(context.progress, run.doneCount(), jobs.size(), "images");
     if (context.stop.stop_requested()) {
         return base::makeError(ErrorCode::Cancelled, "Decoding the images was cancelled.");
     }

@@ -6,6 +6,7 @@
 #include "datasets/idx_codec.h"
 #include "datasets/large_buffer.h"
 #include "datasets/memory_budget.h"
+#include "datasets/regular_file.h"
 
 #include <algorithm>
 #include <bit>
@@ -191,25 +192,18 @@ struct OpenFile
 
 base::Result<OpenFile> openFile(const std::filesystem::path &path)
 {
-    std::error_code ec;
-    const auto status = std::filesystem::status(path, ec);
-    if (!std::filesystem::exists(status)) {
-        return base::makeError(ErrorCode::NotFound, "The file does not exist.", path.string());
-    }
-    if (!std::filesystem::is_regular_file(status)) {
-        return base::makeError(ErrorCode::InvalidInput,
-                               "Expected a .npy file, found a folder or special file.",
-                               path.string());
+    auto size = detail::regularFileSize(path, "a .npy file");
+    if (!size) {
+        return size.error();
     }
     OpenFile open;
-    open.size = std::filesystem::file_size(path, ec);
+    open.size = size.value();
     open.name = path.filename().string();
-    open.file.reset(ec ? nullptr : std::fopen(path.c_str(), "rb"));
+    open.file.reset(std::fopen(path.c_str(), "rb"));
     if (!open.file) {
-        return base::makeError(ErrorCode::Io,
-                               std::string("The file cannot be read: ")
-                                   + (ec ? ec.message() : std::strerror(errno)) + ".",
-                               path.string());
+        return base::makeError(
+            ErrorCode::Io, std::string("The file cannot be read: ") + std::strerror(errno) + ".",
+            path.string());
     }
     return open;
 }
