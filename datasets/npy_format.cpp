@@ -295,22 +295,8 @@ parseNpy(std::vector<std::uint8_t> bytes, const std::string &source, std::stop_t
 
 base::Result<NpyArray> parseNpy(std::string_view bytes, const std::string &source)
 {
-    auto header = parseNpyHeader(bytes, source);
-    if (!header) {
-        return header.error();
-    }
-    const std::uint64_t offset = header.value().dataOffset;
-    if (auto size = checkDataSize(header.value(), bytes.size() - offset, source); !size) {
-        return size.error();
-    }
-    NpyArray array;
-    array.header = std::move(header.value());
     const auto *data = reinterpret_cast<const std::uint8_t *>(bytes.data());
-    array.data.assign(data + offset, data + bytes.size());
-    if (auto status = finish(array, source, {}); !status) {
-        return status.error();
-    }
-    return array;
+    return parseNpy(std::vector<std::uint8_t>(data, data + bytes.size()), source, {});
 }
 
 base::Result<NpyHeader> readNpyHeader(const std::filesystem::path &path)

@@ -48,9 +48,4 @@ inline SourceData loaded(base::Result<SourceData> result)
     return std::move(result).value();
 }
 
-inline bool contains(const std::string &text, const std::string &part)
-{
-    return text.find(part) != std::string::npos;
-}
-
 } // namespace tl::datasets::testing

@@ -47,6 +47,12 @@ private:
     fs::path m_path;
 };
 
+// Whether `part` occurs in `text` (error messages).
+inline bool contains(const std::string &text, const std::string &part)
+{
+    return text.find(part) != std::string::npos;
+}
+
 inline void writeBytes(const fs::path &path, const std::string &bytes)
 {
     std::ofstream out(path, std::ios::binary | std::ios::trunc);

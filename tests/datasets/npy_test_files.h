@@ -5,6 +5,7 @@
 // NumPy output lives in tests/data/datasets/numpy/.
 
 #include "datasets/numpy_reader.h"
+#include "idx_test_files.h"
 
 #include <catch2/catch.hpp>
 
@@ -196,11 +197,6 @@ inline std::string zipBytes(const std::vector<ZipMember> &members,
     putLe(out, zip64End ? 0xffffffffu : directoryOffset, 4);
     putLe(out, comment.size(), 2);
     return out + comment;
-}
-
-inline bool contains(const std::string &text, const std::string &part)
-{
-    return text.find(part) != std::string::npos;
 }
 
 // The NumPy reader's tests: recognise, read, and expect errors.

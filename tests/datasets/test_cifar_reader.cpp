@@ -11,11 +11,6 @@ namespace {
 
 constexpr std::size_t kPixels = 3072;
 
-bool contains(const std::string &text, const std::string &part)
-{
-    return text.find(part) != std::string::npos;
-}
-
 // The pixel at flat CHW position p of record `record` of a batch numbered `batch`.
 std::uint8_t pixelOf(int batch, int record, std::size_t p)
 {

@@ -11,11 +11,6 @@ using tl::base::ErrorCode;
 
 namespace {
 
-bool contains(const std::string &text, const std::string &part)
-{
-    return text.find(part) != std::string::npos;
-}
-
 tl::proto::DatasetSpec specFor(const fs::path &folder)
 {
     tl::proto::DatasetSpec spec;

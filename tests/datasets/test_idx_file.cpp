@@ -53,11 +53,6 @@ void corruptMiddle(const fs::path &path, std::size_t window)
     writeBytes(path, bytes);
 }
 
-bool contains(const std::string &text, const std::string &part)
-{
-    return text.find(part) != std::string::npos;
-}
-
 } // namespace
 
 TEST_CASE("Plain and gzip idx files read back what was written", "[datasets]")

@@ -9,11 +9,6 @@ using tl::base::ErrorCode;
 
 namespace {
 
-bool contains(const std::string &text, const std::string &part)
-{
-    return text.find(part) != std::string::npos;
-}
-
 std::vector<std::string> digits(int count)
 {
     std::vector<std::string> out;

@@ -13,11 +13,6 @@ using tl::base::ErrorCode;
 
 namespace {
 
-bool contains(const std::string &text, const std::string &part)
-{
-    return text.find(part) != std::string::npos;
-}
-
 tl::proto::DatasetSpec folderSpec(const std::vector<fs::path> &sources)
 {
     tl::proto::DatasetSpec spec;
