@@ -3,7 +3,6 @@
 #include "datasets/gz_reader.h"
 #include "datasets/idx_codec.h"
 #include "datasets/large_buffer.h"
-#include "datasets/memory_budget.h"
 
 #include <algorithm>
 #include <array>
@@ -100,10 +99,11 @@ base::Status readData(GzReader &in,
     const std::uint64_t bound =
         in.isCompressed() ? in.fileSize() * kMaxInflateRatio + 4096 : in.fileSize();
     const std::uint64_t bytes = std::min(need, bound);
-    if (auto fits = checkFitsInMemory(bytes, "the data", in.name()); !fits) {
-        return fits;
+    if (auto allocated = detail::allocateLarge(array.data, static_cast<std::size_t>(bytes),
+                                               "the data", in.name());
+        !allocated) {
+        return allocated;
     }
-    detail::resizeLarge(array.data, static_cast<std::size_t>(bytes));
     const std::size_t element = elementSize(array.header.type);
     const std::uint64_t total = array.header.dataOffset + need;
     std::size_t filled = 0;

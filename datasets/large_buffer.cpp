@@ -1,5 +1,7 @@
 #include "datasets/large_buffer.h"
 
+#include "datasets/memory_budget.h"
+
 #include <sys/mman.h>
 
 #include <cstdint>
@@ -21,6 +23,21 @@ void adviseHugePages(const void *data, std::size_t bytes)
     (void)data;
     (void)bytes;
 #endif
+}
+
+base::Status
+checkAllocation(std::uint64_t bytes, const std::string &what, const std::string &context)
+{
+    return checkFitsInMemory(bytes, what, context);
+}
+
+base::Error
+allocationFailed(std::uint64_t bytes, const std::string &what, const std::string &context)
+{
+    return base::makeError(base::ErrorCode::Io,
+                           "Loading " + what + " needs " + byteSizeText(bytes)
+                               + " of memory, which could not be allocated.",
+                           context);
 }
 
 } // namespace tl::datasets::detail

@@ -4,7 +4,12 @@
 // a 60 MB array took 0.2 s to zero-fill on a 2-core VM); asking for transparent huge pages
 // first, as NumPy does for its arrays, makes that 15 times faster. Any thread.
 
+#include "base/result.h"
+
 #include <cstddef>
+#include <cstdint>
+#include <new>
+#include <string>
 #include <vector>
 
 namespace tl::datasets::detail {
@@ -26,6 +31,31 @@ void resizeLarge(std::vector<T> &values, std::size_t count)
         adviseHugePages(values.data(), count * sizeof(T));
     }
     values.resize(count);
+}
+
+// resizeLarge() for `count` values after checkFitsInMemory(); never throws: a refusal or a
+// failed allocation is an Io error naming `what` ("the array as float32 values") and `context`.
+base::Status
+checkAllocation(std::uint64_t bytes, const std::string &what, const std::string &context);
+base::Error
+allocationFailed(std::uint64_t bytes, const std::string &what, const std::string &context);
+
+template<typename T>
+base::Status allocateLarge(std::vector<T> &values,
+                           std::size_t count,
+                           const std::string &what,
+                           const std::string &context)
+{
+    const std::uint64_t bytes = std::uint64_t{count} * sizeof(T);
+    if (auto fits = checkAllocation(bytes, what, context); !fits) {
+        return fits;
+    }
+    try {
+        resizeLarge(values, count);
+    } catch (const std::bad_alloc &) {
+        return allocationFailed(bytes, what, context);
+    }
+    return base::okStatus();
 }
 
 } // namespace tl::datasets::detail

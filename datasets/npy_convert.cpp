@@ -3,7 +3,6 @@
 // seen within a few milliseconds.
 #include "datasets/idx_codec.h"
 #include "datasets/large_buffer.h"
-#include "datasets/memory_budget.h"
 #include "datasets/npy_format.h"
 
 #include <bit>
@@ -117,26 +116,6 @@ void copyFloat32(const NpyArray &array, float *out, std::size_t from, std::size_
     std::memcpy(out + from, array.data.data() + from * 4, (to - from) * 4);
 }
 
-// Sizes `out` to `count` values after checking that they fit in memory; never throws.
-template<typename T>
-base::Status
-allocate(std::vector<T> &out, std::size_t count, const std::string &what, const std::string &source)
-{
-    const std::uint64_t bytes = std::uint64_t{count} * sizeof(T);
-    if (auto fits = checkFitsInMemory(bytes, what, source); !fits) {
-        return fits;
-    }
-    try {
-        detail::resizeLarge(out, count);
-    } catch (const std::bad_alloc &) {
-        return base::makeError(ErrorCode::Io,
-                               "Loading " + what + " needs " + byteSizeText(bytes)
-                                   + " of memory, which could not be allocated.",
-                               source);
-    }
-    return base::okStatus();
-}
-
 } // namespace
 
 base::Result<std::vector<float>>
@@ -144,7 +123,8 @@ npyToFloat32(const NpyArray &array, const std::string &source, std::stop_token s
 {
     const std::size_t count = static_cast<std::size_t>(array.header.count());
     std::vector<float> out;
-    if (auto status = allocate(out, count, "the array as float32 values", source); !status) {
+    if (auto status = detail::allocateLarge(out, count, "the array as float32 values", source);
+        !status) {
         return status.error();
     }
     const bool isFloat32 =
@@ -179,7 +159,8 @@ npyToLabels(const NpyArray &array, const std::string &source, std::stop_token st
     const std::size_t count = static_cast<std::size_t>(array.header.count());
     const NpyDtype &dtype = array.header.dtype;
     std::vector<std::int64_t> out;
-    if (auto status = allocate(out, count, "the labels as int64 values", source); !status) {
+    if (auto status = detail::allocateLarge(out, count, "the labels as int64 values", source);
+        !status) {
         return status.error();
     }
     // 2^63 as double: the first value too large for int64.

@@ -5,7 +5,6 @@
 
 #include "datasets/idx_codec.h"
 #include "datasets/large_buffer.h"
-#include "datasets/memory_budget.h"
 #include "datasets/regular_file.h"
 
 #include <algorithm>
@@ -63,25 +62,6 @@ checkDataSize(const NpyHeader &header, std::uint64_t available, const std::strin
 }
 
 // Resizes `buffer` after checking that the bytes fit in memory; never throws.
-base::Status allocate(std::vector<std::uint8_t> &buffer,
-                      std::uint64_t bytes,
-                      const std::string &what,
-                      const std::string &source)
-{
-    if (auto fits = checkFitsInMemory(bytes, what, source); !fits) {
-        return fits;
-    }
-    try {
-        detail::resizeLarge(buffer, static_cast<std::size_t>(bytes));
-    } catch (const std::bad_alloc &) {
-        return base::makeError(ErrorCode::Io,
-                               "Loading " + what + " needs " + byteSizeText(bytes)
-                                   + " of memory, which could not be allocated.",
-                               source);
-    }
-    return base::okStatus();
-}
-
 // Copies src (Fortran order: axis 0 fastest) to dst in C order (last axis fastest).
 template<typename T>
 bool reorder(const T *src, T *dst, const std::vector<std::uint64_t> &shape, std::stop_token stop)
@@ -124,8 +104,8 @@ bool reorderAs(const std::vector<std::uint8_t> &src,
 base::Status toCOrder(NpyArray &array, const std::string &source, std::stop_token stop)
 {
     std::vector<std::uint8_t> reordered;
-    if (auto status = allocate(reordered, array.data.size(),
-                               "the array reordered from Fortran order", source);
+    if (auto status = detail::allocateLarge(reordered, array.data.size(),
+                                            "the array reordered from Fortran order", source);
         !status) {
         return status;
     }
@@ -327,8 +307,8 @@ base::Result<NpyArray> readNpyFile(const std::filesystem::path &path,
     if (auto size = checkDataSize(array.header, available, file.name); !size) {
         return size.error();
     }
-    if (auto status =
-            allocate(array.data, available, "the array " + array.header.describe(), file.name);
+    if (auto status = detail::allocateLarge(array.data, static_cast<std::size_t>(available),
+                                            "the array " + array.header.describe(), file.name);
         !status) {
         return status.error();
     }

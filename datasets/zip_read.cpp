@@ -2,7 +2,6 @@
 // no zlib or gzip wrapper), sizes and CRC-32 checked against the central directory.
 #include "datasets/idx_codec.h"
 #include "datasets/large_buffer.h"
-#include "datasets/memory_budget.h"
 #include "datasets/zip_archive.h"
 
 #include <zlib.h>
@@ -210,15 +209,11 @@ base::Result<std::vector<std::uint8_t>> ZipArchive::read(const ZipEntry &entry,
         return readable.error();
     }
     const std::string context = byteContext(m_name, entry.dataOffset);
-    if (auto fits = checkFitsInMemory(entry.size, "the member " + entry.name, context); !fits) {
-        return fits.error();
-    }
     std::vector<std::uint8_t> out;
-    try {
-        detail::resizeLarge(out, static_cast<std::size_t>(entry.size));
-    } catch (const std::bad_alloc &) {
-        return base::makeError(ErrorCode::Io,
-                               "Out of memory reading the member " + entry.name + ".", context);
+    if (auto allocated = detail::allocateLarge(out, static_cast<std::size_t>(entry.size),
+                                               "the member " + entry.name, context);
+        !allocated) {
+        return allocated.error();
     }
     auto status = entry.method == kStored ? copyStored(entry, out, stop, progress)
                                           : inflateInto(entry, out, true, stop, progress);
