@@ -163,22 +163,22 @@ torch::Tensor SplitTensors::finish(torch::Tensor stored) const
     return stored.to(torch::kFloat32).div_(255.0).sub_(m_mean).div_(m_std);
 }
 
-torch::Tensor SplitTensors::samples(const torch::Tensor &indices) const
+void SplitTensors::setOrder(const torch::Tensor &order)
 {
-    if (m_values.device() == indices.device()) {
-        return finish(m_values.index_select(0, indices));
-    }
-    return finish(m_values.index_select(0, indices.to(m_values.device())));
+    m_valueOrder = order.to(m_values.device());
+    m_labelOrder = order.to(m_device);
+}
+
+std::pair<torch::Tensor, torch::Tensor> SplitTensors::batch(std::int64_t begin,
+                                                            std::int64_t end) const
+{
+    return {finish(m_values.index_select(0, m_valueOrder.slice(0, begin, end))),
+            m_labels.index_select(0, m_labelOrder.slice(0, begin, end))};
 }
 
 torch::Tensor SplitTensors::range(std::int64_t begin, std::int64_t end) const
 {
     return finish(m_values.slice(0, begin, end));
-}
-
-torch::Tensor SplitTensors::labels(const torch::Tensor &indices) const
-{
-    return m_labels.index_select(0, indices);
 }
 
 torch::Tensor SplitTensors::labelRange(std::int64_t begin, std::int64_t end) const

@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 
 namespace tl::runners {
 
@@ -51,11 +52,14 @@ public:
                  Placement placement);
 
     std::int64_t count() const { return m_count; }
-    // Normalised float32 samples [n, ...shape] on the device, for indices on the device.
-    torch::Tensor samples(const torch::Tensor &indices) const;
-    // Normalised float32 samples [end - begin, ...shape] on the device, in order.
+    // Takes an epoch's order, a permutation of [0, count()) on the CPU, kept once beside the
+    // samples and once beside the labels so no batch moves indices between host and device.
+    void setOrder(const torch::Tensor &order);
+    // Positions [begin, end) of the order: normalised float32 samples [n, ...shape] and their
+    // labels, on the device.
+    std::pair<torch::Tensor, torch::Tensor> batch(std::int64_t begin, std::int64_t end) const;
+    // Normalised float32 samples [end - begin, ...shape] on the device, in stored order.
     torch::Tensor range(std::int64_t begin, std::int64_t end) const;
-    torch::Tensor labels(const torch::Tensor &indices) const;
     torch::Tensor labelRange(std::int64_t begin, std::int64_t end) const;
 
 private:
@@ -63,9 +67,11 @@ private:
 
     Placement m_placement = Placement::DeviceFloat;
     torch::Device m_device{torch::kCPU};
-    torch::Tensor m_values; // as placed: float32 or uint8, device or host
-    torch::Tensor m_labels; // int64 on the device
-    torch::Tensor m_mean;   // on the device, for DeviceBytes and HostStream of bytes
+    torch::Tensor m_values;     // as placed: float32 or uint8, device or host
+    torch::Tensor m_labels;     // int64 on the device
+    torch::Tensor m_valueOrder; // the epoch's order where m_values lives
+    torch::Tensor m_labelOrder; // the same on the device
+    torch::Tensor m_mean;       // on the device, for DeviceBytes and HostStream of bytes
     torch::Tensor m_std;
     std::int64_t m_count = 0;
 };

@@ -101,7 +101,7 @@ private:
     void buildModel();
     void announce();
     EpochResult runEpoch(std::uint32_t epoch);
-    void trainStep(const torch::Tensor &indices);
+    void trainStep(std::int64_t begin, std::int64_t end);
     void afterStep(std::uint32_t epoch, std::int64_t samplesDoneInRun);
     void applyCommands(const std::vector<ControlAction> &actions);
     void checkControl();
@@ -237,7 +237,7 @@ EpochResult TrainingLoop::runEpoch(std::uint32_t epoch)
 {
     m_model->train();
     // A seeded permutation on the CPU generator: the same order on every device.
-    const torch::Tensor order = torch::randperm(m_train.count(), torch::kInt64).to(m_device);
+    m_train.setOrder(torch::randperm(m_train.count(), torch::kInt64));
     const double lossAtStart = m_lossSum.item<double>();
     const std::int64_t stepAtStart = m_step;
     m_correct.zero_();
@@ -247,7 +247,7 @@ EpochResult TrainingLoop::runEpoch(std::uint32_t epoch)
     EpochResult result;
     for (std::int64_t begin = 0; begin < m_train.count() && !m_stopping; begin += batch) {
         const std::int64_t end = std::min(begin + batch, m_train.count());
-        trainStep(order.slice(0, begin, end));
+        trainStep(begin, end);
         result.samples = end;
         m_meter.add(static_cast<std::uint64_t>(end - begin), Clock::now());
         afterStep(epoch, static_cast<std::int64_t>(epoch - 1) * m_train.count() + end);
@@ -261,10 +261,9 @@ EpochResult TrainingLoop::runEpoch(std::uint32_t epoch)
     return result;
 }
 
-void TrainingLoop::trainStep(const torch::Tensor &indices)
+void TrainingLoop::trainStep(std::int64_t begin, std::int64_t end)
 {
-    const torch::Tensor images = m_train.samples(indices);
-    const torch::Tensor labels = m_train.labels(indices);
+    const auto [images, labels] = m_train.batch(begin, end);
     clearGradients(*m_optimizer);
     const torch::Tensor logits = m_model->forward(images);
     const torch::Tensor loss = F::cross_entropy(logits, labels);
