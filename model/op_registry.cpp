@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <limits>
 
 namespace tl::model {
 namespace {
@@ -72,6 +73,40 @@ AttrInfo dropoutAttr()
     return info;
 }
 
+// A float attribute from minValue to 1, both allowed.
+AttrInfo fractionAttr(std::string name, double fallback, double minValue, std::string summary)
+{
+    AttrInfo info;
+    info.name = std::move(name);
+    info.kind = AttrKind::Float;
+    info.defaultValue = floatValue(fallback);
+    info.minValue = minValue;
+    info.maxValue = 1;
+    info.summary = std::move(summary);
+    return info;
+}
+
+AttrInfo epsAttr()
+{
+    AttrInfo info = fractionAttr("eps", 1e-5, 0, "added to the variance before its square root");
+    info.minExclusive = true; // eps 0 divides by zero on a constant channel
+    info.maxValue = std::numeric_limits<double>::infinity();
+    info.maxExclusive = true;
+    return info;
+}
+
+AttrInfo outputSizeAttr()
+{
+    AttrInfo info =
+        sizeAttr("output_size", false, std::nullopt, "output [H, W], or one value for both");
+    info.kind = AttrKind::Ints;
+    proto::AttrValue fallback;
+    fallback.mutable_ints()->add_values(1);
+    fallback.mutable_ints()->add_values(1);
+    info.defaultValue = fallback;
+    return info;
+}
+
 OpInfo makeOp(std::string name,
               std::string summary,
               std::vector<AttrInfo> attrs,
@@ -103,13 +138,21 @@ std::vector<OpInfo> buildRegistry()
                 sizeAttr("padding", false, 0, "zeros added on each side of H and W", 0),
                 biasAttr()},
                1, opfn::conv2dShape, opfn::conv2dParameters, opfn::conv2dFlops),
+        makeOp("BatchNorm2d", "normalizes each channel of a [C, H, W] input over the batch",
+               {epsAttr(),
+                fractionAttr("momentum", 0.1, 0, "weight of each batch in the running statistics")},
+               1, opfn::batchNorm2dShape, opfn::batchNorm2dParameters),
         makeOp(
             "MaxPool2d", "maximum over square windows of a [C, H, W] input",
             {sizeAttr("kernel_size", true, std::nullopt, "side of the square window"), poolStride},
             1, opfn::maxPool2dShape),
+        makeOp("AdaptiveAvgPool2d", "averages a [C, H, W] input down to a fixed H and W",
+               {outputSizeAttr()}, 1, opfn::adaptiveAvgPool2dShape),
         makeOp("ReLU", "rectified linear unit: max(x, 0)", {}, 1, opfn::sameShape),
         makeOp("Dropout", "zeroes activations at random while training", {dropoutAttr()}, 1,
                opfn::sameShape),
+        makeOp("LogSoftmax", "log of the softmax over the last dimension", {}, 1,
+               opfn::logSoftmaxShape),
     };
 }
 
@@ -171,24 +214,28 @@ std::string numberText(double value, AttrKind kind)
     return buffer;
 }
 
-// "at least 1", "in [0, 1)", "0 or 1".
+// "at least 1", "greater than 0", "in [0, 1)", "0 or 1".
 std::string rangeText(const AttrInfo &attr)
 {
     const bool integral = attr.kind != AttrKind::Float;
-    if (integral && attr.maxValue == static_cast<double>(kMaxDimension)) {
-        return "at least " + numberText(attr.minValue, attr.kind);
+    const bool unbounded = std::isinf(attr.maxValue)
+                           || (integral && attr.maxValue == static_cast<double>(kMaxDimension));
+    if (unbounded) {
+        return (attr.minExclusive ? "greater than " : "at least ")
+               + numberText(attr.minValue, attr.kind);
     }
     if (integral && attr.maxValue == attr.minValue + 1 && !attr.maxExclusive) {
         return numberText(attr.minValue, attr.kind) + " or " + numberText(attr.maxValue, attr.kind);
     }
-    return "in [" + numberText(attr.minValue, attr.kind) + ", "
+    return (attr.minExclusive ? "in (" : "in [") + numberText(attr.minValue, attr.kind) + ", "
            + numberText(attr.maxValue, attr.kind) + (attr.maxExclusive ? ")" : "]");
 }
 
 bool inRange(double value, const AttrInfo &attr)
 {
     // Written so that NaN fails both comparisons.
-    if (!(value >= attr.minValue)) {
+    const bool aboveMin = attr.minExclusive ? value > attr.minValue : value >= attr.minValue;
+    if (!aboveMin) {
         return false;
     }
     return attr.maxExclusive ? value < attr.maxValue : value <= attr.maxValue;
@@ -219,10 +266,12 @@ checkNumber(const proto::Node &node, const AttrInfo &attr, double number, const 
     if (inRange(number, attr)) {
         return base::okStatus();
     }
-    // rangeText() leaves kMaxDimension unsaid; a value above it is told the limit.
+    // rangeText() leaves kMaxDimension and infinity unsaid; a value above them is told why.
     const bool tooLarge = number > attr.maxValue && attr.maxValue == double(kMaxDimension);
-    const std::string range =
-        tooLarge ? "at most " + std::to_string(kMaxDimension) : rangeText(attr);
+    std::string range = tooLarge ? "at most " + std::to_string(kMaxDimension) : rangeText(attr);
+    if (number == std::numeric_limits<double>::infinity() && std::isinf(attr.maxValue)) {
+        range = "finite";
+    }
     return nodeError(node, "attribute '" + attr.name + "' must be " + range + ", got " + text);
 }
 

@@ -24,9 +24,9 @@ enum class AttrKind { Int, Float, String, Ints };
 // kernels index, and small enough that products of two of them never overflow int64.
 inline constexpr std::int64_t kMaxDimension = 2147483647;
 
-// One attribute an op takes. Ranges are inclusive at minValue; maxExclusive says whether
-// maxValue itself is allowed. For Ints, the range applies to every element and the list holds
-// at least one.
+// One attribute an op takes. minExclusive and maxExclusive say whether minValue and maxValue
+// themselves are allowed; a maxValue of infinity (exclusive) leaves a float unbounded but finite.
+// For Ints, the range applies to every element and the list holds at least one.
 struct AttrInfo
 {
     std::string name;
@@ -38,6 +38,7 @@ struct AttrInfo
     std::string defaultNote; // "kernel_size" for MaxPool2d's stride; empty otherwise
     double minValue = 0;
     double maxValue = 0;
+    bool minExclusive = false; // BatchNorm2d's eps must be above 0
     bool maxExclusive = false;
     std::string summary; // one line for a property editor's tooltip
 };
@@ -54,7 +55,9 @@ using CountFn = base::Result<std::int64_t> (*)(const proto::Node &node,
 
 // One op of the registry. FLOPs follow fvcore's convention: multiply-accumulates per sample of
 // the matrix products and convolutions (one MAC = 1; bias adds not counted); ops without
-// weights (Flatten, ReLU, MaxPool2d, Dropout, Input) count 0.
+// weights (Flatten, ReLU, MaxPool2d, Dropout, Input, LogSoftmax) count 0. fvcore counts
+// BatchNorm2d and AdaptiveAvgPool2d as elementwise work; like ReLU they count 0 here, since
+// their cost is memory traffic next to the products, not multiply-accumulates.
 struct OpInfo
 {
     std::string name;    // "Linear": the value of proto::Node::op
@@ -68,7 +71,8 @@ struct OpInfo
     const AttrInfo *findAttr(std::string_view attrName) const;
 };
 
-// Every op, in palette order: Input, Flatten, Linear, Conv2d, MaxPool2d, ReLU, Dropout.
+// Every op, in palette order: Input, Flatten, Linear, Conv2d, BatchNorm2d, MaxPool2d,
+// AdaptiveAvgPool2d, ReLU, Dropout, LogSoftmax.
 const std::vector<OpInfo> &ops();
 // The op named `name` (case-sensitive), or nullptr.
 const OpInfo *findOp(std::string_view name);

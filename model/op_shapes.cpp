@@ -58,16 +58,17 @@ addBias(const proto::Node &node, std::int64_t weights, std::int64_t outputs)
     return *total;
 }
 
-// Conv2d and MaxPool2d take one [C, H, W] input.
-base::Status requireImage(const proto::Node &node, const Shape &input)
+// Conv2d, BatchNorm2d and the poolings take one [C, H, W] input; `what` says what the op
+// cannot do to a flat one ("convolved or pooled").
+base::Status
+requireImage(const proto::Node &node, const Shape &input, const char *what = "convolved or pooled")
 {
     if (input.size() == 3) {
         return base::okStatus();
     }
-    std::string hint =
-        input.size() == 1
-            ? "; a flat input cannot be convolved or pooled, reshape it in the Input shape instead"
-            : "";
+    std::string hint = input.size() == 1 ? "; a flat input cannot be " + std::string(what)
+                                               + ", reshape it in the Input shape instead"
+                                         : "";
     return nodeError(node, "expects a 3-D input [C, H, W], got " + shapeText(input) + hint);
 }
 
@@ -93,6 +94,26 @@ base::Result<std::int64_t> windowOutput(const proto::Node &node,
                                    + "; use a smaller kernel_size or a larger input");
     }
     return (padded - kernel) / stride + 1;
+}
+
+// AdaptiveAvgPool2d's [H, W]: the attribute's two values, its one value twice, or [1, 1].
+base::Result<Shape> adaptiveOutputSize(const proto::Node &node)
+{
+    Shape size = intsAttr(node, "output_size");
+    if (size.empty()) {
+        size = {1, 1};
+    } else if (size.size() == 1) {
+        size.push_back(size.front());
+    }
+    if (size.size() != 2) {
+        return nodeError(node, "attribute 'output_size' must hold 1 or 2 values ([H, W]), got "
+                                   + std::to_string(size.size()));
+    }
+    if (size[0] < 1 || size[1] < 1) {
+        return nodeError(node,
+                         "attribute 'output_size' must be at least 1, got " + shapeText(size));
+    }
+    return size;
 }
 
 } // namespace
@@ -187,6 +208,55 @@ base::Result<Shape> maxPool2dShape(const proto::Node &node, const std::vector<Sh
     return Shape{input[0], height.value(), width.value()};
 }
 
+base::Result<Shape> batchNorm2dShape(const proto::Node &node, const std::vector<Shape> &inputs)
+{
+    auto sole = soleInput(node, inputs);
+    if (!sole) {
+        return sole;
+    }
+    if (auto status = requireImage(node, sole.value(), "normalized per channel"); !status) {
+        return status.error();
+    }
+    return sole;
+}
+
+base::Result<Shape> adaptiveAvgPool2dShape(const proto::Node &node,
+                                           const std::vector<Shape> &inputs)
+{
+    auto sole = soleInput(node, inputs);
+    if (!sole) {
+        return sole;
+    }
+    const Shape &input = sole.value();
+    if (auto status = requireImage(node, input); !status) {
+        return status.error();
+    }
+    auto size = adaptiveOutputSize(node);
+    if (!size) {
+        return size;
+    }
+    const Shape &output = size.value();
+    if (output[0] > input[1] || output[1] > input[2]) {
+        return nodeError(node, "output_size " + shapeText(output)
+                                   + " is larger than the input's height and width "
+                                   + shapeText({input[1], input[2]})
+                                   + "; use a smaller output_size or a larger input");
+    }
+    return Shape{input[0], output[0], output[1]};
+}
+
+base::Result<Shape> logSoftmaxShape(const proto::Node &node, const std::vector<Shape> &inputs)
+{
+    auto sole = soleInput(node, inputs);
+    if (!sole) {
+        return sole;
+    }
+    if (sole.value().empty()) {
+        return nodeError(node, "expects an input of at least one dimension, got a scalar");
+    }
+    return sole;
+}
+
 base::Result<std::int64_t> noCount(const proto::Node &, const std::vector<Shape> &, const Shape &)
 {
     return std::int64_t{0};
@@ -239,6 +309,17 @@ conv2dFlops(const proto::Node &node, const std::vector<Shape> &inputs, const Sha
     const std::int64_t kernel = intAttr(node, "kernel_size", 1);
     return product(node, {output[0], output[1], output[2], inputs.front()[0], kernel, kernel},
                    "the FLOP count");
+}
+
+base::Result<std::int64_t> batchNorm2dParameters(const proto::Node &node,
+                                                 const std::vector<Shape> &inputs,
+                                                 const Shape &output)
+{
+    if (auto status = checkCountShapes(node, inputs, output, 3); !status) {
+        return status.error();
+    }
+    // A weight and a bias per channel; the running mean and variance are buffers, not learned.
+    return product(node, {2, inputs.front()[0]}, "the parameter count");
 }
 
 } // namespace tl::model::opfn

@@ -1,5 +1,5 @@
 #pragma once
-// Internal to tl_model: the shape, parameter and FLOP functions of each v1 op, which
+// Internal to tl_model: the shape, parameter and FLOP functions of each op, which
 // op_registry.cpp puts into its table. They run after checkAttributes() and the input count
 // check passed, so attributes are present (or defaulted) and in range.
 
@@ -13,6 +13,10 @@ base::Result<Shape> flattenShape(const proto::Node &node, const std::vector<Shap
 base::Result<Shape> linearShape(const proto::Node &node, const std::vector<Shape> &inputs);
 base::Result<Shape> conv2dShape(const proto::Node &node, const std::vector<Shape> &inputs);
 base::Result<Shape> maxPool2dShape(const proto::Node &node, const std::vector<Shape> &inputs);
+base::Result<Shape> batchNorm2dShape(const proto::Node &node, const std::vector<Shape> &inputs);
+base::Result<Shape> adaptiveAvgPool2dShape(const proto::Node &node,
+                                           const std::vector<Shape> &inputs);
+base::Result<Shape> logSoftmaxShape(const proto::Node &node, const std::vector<Shape> &inputs);
 
 base::Result<std::int64_t>
 noCount(const proto::Node &node, const std::vector<Shape> &inputs, const Shape &output);
@@ -24,5 +28,8 @@ base::Result<std::int64_t>
 conv2dParameters(const proto::Node &node, const std::vector<Shape> &inputs, const Shape &output);
 base::Result<std::int64_t>
 conv2dFlops(const proto::Node &node, const std::vector<Shape> &inputs, const Shape &output);
+base::Result<std::int64_t> batchNorm2dParameters(const proto::Node &node,
+                                                 const std::vector<Shape> &inputs,
+                                                 const Shape &output);
 
 } // namespace tl::model::opfn

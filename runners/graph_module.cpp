@@ -5,6 +5,7 @@
 #include <torch/nn/functional/pooling.h>
 
 #include <stdexcept>
+#include <utility>
 
 namespace tl::runners {
 namespace {
@@ -17,6 +18,35 @@ const proto::Node &findNode(const proto::ModelGraph &graph, const std::string &n
         }
     }
     throw std::invalid_argument("node '" + name + "' of the analysis is not in the graph");
+}
+
+torch::nn::LinearOptions linearOptions(const proto::Node &node,
+                                       const std::vector<model::Shape> &inputShapes)
+{
+    return torch::nn::LinearOptions(inputShapes.at(0).at(0),
+                                    model::intAttr(node, "out_features", 1))
+        .bias(model::intAttr(node, "bias", 1) != 0);
+}
+
+torch::nn::Conv2dOptions conv2dOptions(const proto::Node &node,
+                                       const std::vector<model::Shape> &inputShapes)
+{
+    return torch::nn::Conv2dOptions(inputShapes.at(0).at(0),
+                                    model::intAttr(node, "out_channels", 1),
+                                    model::intAttr(node, "kernel_size", 1))
+        .stride(model::intAttr(node, "stride", 1))
+        .padding(model::intAttr(node, "padding", 0))
+        .bias(model::intAttr(node, "bias", 1) != 0);
+}
+
+// Affine, with running statistics: PyTorch's defaults, so checkpoints hold weight, bias,
+// running_mean, running_var and num_batches_tracked like a torch.nn.BatchNorm2d's state_dict.
+torch::nn::BatchNorm2dOptions batchNorm2dOptions(const proto::Node &node,
+                                                 const std::vector<model::Shape> &inputShapes)
+{
+    return torch::nn::BatchNorm2dOptions(inputShapes.at(0).at(0))
+        .eps(model::floatAttr(node, "eps", 1e-5))
+        .momentum(model::floatAttr(node, "momentum", 0.1));
 }
 
 } // namespace
@@ -40,7 +70,8 @@ GraphModuleImpl::GraphModuleImpl(const proto::ModelGraph &graph,
         if (i > 0) {
             inputShapes.push_back(analysis.nodes[i - 1].outputShape);
         }
-        m_steps.push_back(makeStep(findNode(graph, analysed.name), inputShapes));
+        m_steps.push_back(
+            makeStep(findNode(graph, analysed.name), inputShapes, analysed.outputShape));
     }
     if (m_steps.empty() || analysis.nodes.back().name != analysis.output) {
         throw std::invalid_argument("the output node '" + analysis.output
@@ -64,42 +95,64 @@ std::string GraphModuleImpl::submoduleName(const std::string &nodeName) const
     return name;
 }
 
+GraphModuleImpl::Kind GraphModuleImpl::kindOf(const proto::Node &node)
+{
+    static const std::pair<const char *, Kind> kKinds[] = {
+        {"Input", Kind::Input},
+        {"Flatten", Kind::Flatten},
+        {"Linear", Kind::Linear},
+        {"Conv2d", Kind::Conv2d},
+        {"BatchNorm2d", Kind::BatchNorm},
+        {"MaxPool2d", Kind::MaxPool},
+        {"AdaptiveAvgPool2d", Kind::AdaptiveAvgPool},
+        {"ReLU", Kind::ReLU},
+        {"Dropout", Kind::Dropout},
+        {"LogSoftmax", Kind::LogSoftmax},
+    };
+    for (const auto &[op, kind] : kKinds) {
+        if (node.op() == op) {
+            return kind;
+        }
+    }
+    throw std::invalid_argument("node '" + node.name() + "' has op '" + node.op()
+                                + "', which this worker cannot build");
+}
+
 GraphModuleImpl::Step GraphModuleImpl::makeStep(const proto::Node &node,
-                                                const std::vector<model::Shape> &inputShapes)
+                                                const std::vector<model::Shape> &inputShapes,
+                                                const model::Shape &outputShape)
 {
     Step step;
-    const std::string &op = node.op();
-    if (op == "Input") {
-        step.kind = Kind::Input;
-    } else if (op == "Flatten") {
-        step.kind = Kind::Flatten;
-    } else if (op == "Linear") {
-        step.kind = Kind::Linear;
-        auto options = torch::nn::LinearOptions(inputShapes.at(0).at(0),
-                                                model::intAttr(node, "out_features", 1))
-                           .bias(model::intAttr(node, "bias", 1) != 0);
-        step.linear = register_module(submoduleName(node.name()), torch::nn::Linear(options));
-    } else if (op == "Conv2d") {
-        step.kind = Kind::Conv2d;
-        auto options = torch::nn::Conv2dOptions(inputShapes.at(0).at(0),
-                                                model::intAttr(node, "out_channels", 1),
-                                                model::intAttr(node, "kernel_size", 1))
-                           .stride(model::intAttr(node, "stride", 1))
-                           .padding(model::intAttr(node, "padding", 0))
-                           .bias(model::intAttr(node, "bias", 1) != 0);
-        step.conv = register_module(submoduleName(node.name()), torch::nn::Conv2d(options));
-    } else if (op == "MaxPool2d") {
-        step.kind = Kind::MaxPool;
+    step.kind = kindOf(node);
+    switch (step.kind) {
+    case Kind::Linear:
+        step.linear = register_module(submoduleName(node.name()),
+                                      torch::nn::Linear(linearOptions(node, inputShapes)));
+        break;
+    case Kind::Conv2d:
+        step.conv = register_module(submoduleName(node.name()),
+                                    torch::nn::Conv2d(conv2dOptions(node, inputShapes)));
+        break;
+    case Kind::BatchNorm:
+        step.batchNorm =
+            register_module(submoduleName(node.name()),
+                            torch::nn::BatchNorm2d(batchNorm2dOptions(node, inputShapes)));
+        break;
+    case Kind::MaxPool:
         step.kernel = model::intAttr(node, "kernel_size", 1);
         step.stride = model::intAttr(node, "stride", step.kernel);
-    } else if (op == "ReLU") {
-        step.kind = Kind::ReLU;
-    } else if (op == "Dropout") {
-        step.kind = Kind::Dropout;
+        break;
+    case Kind::AdaptiveAvgPool:
+        step.outputSize = {outputShape.at(1), outputShape.at(2)};
+        break;
+    case Kind::Dropout:
         step.dropout = model::floatAttr(node, "p", 0.5);
-    } else {
-        throw std::invalid_argument("node '" + node.name() + "' has op '" + op
-                                    + "', which this worker cannot build");
+        break;
+    case Kind::Input:
+    case Kind::Flatten:
+    case Kind::ReLU:
+    case Kind::LogSoftmax:
+        break; // nothing to configure
     }
     return step;
 }
@@ -121,14 +174,23 @@ torch::Tensor GraphModuleImpl::forward(const torch::Tensor &input)
         case Kind::Conv2d:
             x = step.conv->forward(x);
             break;
+        case Kind::BatchNorm:
+            x = step.batchNorm->forward(x);
+            break;
         case Kind::MaxPool:
             x = torch::max_pool2d(x, step.kernel, step.stride);
+            break;
+        case Kind::AdaptiveAvgPool:
+            x = torch::adaptive_avg_pool2d(x, step.outputSize);
             break;
         case Kind::ReLU:
             x = torch::relu(x);
             break;
         case Kind::Dropout:
             x = torch::dropout(x, step.dropout, is_training());
+            break;
+        case Kind::LogSoftmax:
+            x = torch::log_softmax(x, -1);
             break;
         }
     }

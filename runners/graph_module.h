@@ -1,13 +1,15 @@
 #pragma once
 // A model graph as a libtorch module: one registered submodule per parametrised node, named
-// after the node, and a forward pass that walks the analysed topological order. Dropout follows
-// the module's train/eval mode. Private to runners/ (includes libtorch); one thread at a time.
+// after the node, and a forward pass that walks the analysed topological order. Dropout and
+// BatchNorm2d follow the module's train/eval mode. Private to runners/ (includes libtorch); one
+// thread at a time.
 
 #include "base/result.h"
 #include "model/graph_analysis.h"
 #include "proto/torchlight.pb.h"
 
 #include <torch/nn/module.h>
+#include <torch/nn/modules/batchnorm.h>
 #include <torch/nn/modules/conv.h>
 #include <torch/nn/modules/linear.h>
 #include <torch/nn/pimpl.h>
@@ -33,7 +35,18 @@ public:
     std::string submoduleName(const std::string &nodeName) const;
 
 private:
-    enum class Kind { Input, Flatten, Linear, Conv2d, MaxPool, ReLU, Dropout };
+    enum class Kind {
+        Input,
+        Flatten,
+        Linear,
+        Conv2d,
+        BatchNorm,
+        MaxPool,
+        AdaptiveAvgPool,
+        ReLU,
+        Dropout,
+        LogSoftmax
+    };
 
     // One node of the forward pass, which takes the previous step's output.
     struct Step
@@ -41,12 +54,18 @@ private:
         Kind kind = Kind::Input;
         torch::nn::Linear linear{nullptr};
         torch::nn::Conv2d conv{nullptr};
-        std::int64_t kernel = 0; // MaxPool2d
-        std::int64_t stride = 0; // MaxPool2d
-        double dropout = 0;      // Dropout probability
+        torch::nn::BatchNorm2d batchNorm{nullptr};
+        std::int64_t kernel = 0;              // MaxPool2d
+        std::int64_t stride = 0;              // MaxPool2d
+        std::vector<std::int64_t> outputSize; // AdaptiveAvgPool2d: [H, W]
+        double dropout = 0;                   // Dropout probability
     };
 
-    Step makeStep(const proto::Node &node, const std::vector<model::Shape> &inputShapes);
+    static Kind kindOf(const proto::Node &node);
+    // outputShape is the node's analysed shape, which fixes AdaptiveAvgPool2d's [H, W].
+    Step makeStep(const proto::Node &node,
+                  const std::vector<model::Shape> &inputShapes,
+                  const model::Shape &outputShape);
 
     std::vector<Step> m_steps; // analysed topological order: a chain from Input to output
     std::vector<std::int64_t> m_inputShape; // [-1, ...inputShape]: reshapes flat samples

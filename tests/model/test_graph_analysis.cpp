@@ -144,7 +144,7 @@ TEST_CASE("An unknown op names the node and lists the known ops", "[model]")
     addNode(graph, "x", "Conv3d", {"fc2"});
     CHECK(errorAt(graph, "x").message
           == "node 'x': unknown op 'Conv3d'; known ops: Input, Flatten, Linear, Conv2d, "
-             "MaxPool2d, ReLU, Dropout");
+             "BatchNorm2d, MaxPool2d, AdaptiveAvgPool2d, ReLU, Dropout, LogSoftmax");
 }
 
 TEST_CASE("Node names must be present and unique", "[model]")
@@ -336,10 +336,12 @@ TEST_CASE("Randomly damaged graphs give an error naming a node or the graph, nev
     // Fixed seed: the same 3000 mutations of LeNet every run.
     std::mt19937 random(20240611);
     const proto::ModelGraph lenet = handWrittenLeNet();
-    const std::vector<std::string> ops = {"Input",     "Flatten", "Linear",  "Conv2d",
-                                          "MaxPool2d", "ReLU",    "Dropout", "Bogus"};
+    const std::vector<std::string> ops = {
+        "Input", "Flatten", "Linear",     "Conv2d", "BatchNorm2d", "MaxPool2d", "AdaptiveAvgPool2d",
+        "ReLU",  "Dropout", "LogSoftmax", "Bogus"};
     const std::vector<std::string> keys = {"out_features", "kernel_size", "stride", "padding",
-                                           "bias",         "p",           "shape",  "other"};
+                                           "bias",         "p",           "shape",  "eps",
+                                           "momentum",     "output_size", "other"};
     auto pick = [&](int n) {
         return std::uniform_int_distribution<int>(0, n - 1)(random);
     };

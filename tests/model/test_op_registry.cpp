@@ -35,7 +35,7 @@ base::Error attributeError(const proto::Node &node)
 
 } // namespace
 
-TEST_CASE("The registry lists the seven v1 ops in palette order", "[model]")
+TEST_CASE("The registry lists the ten ops in palette order", "[model]")
 {
     std::vector<std::string> names;
     for (const OpInfo &op : ops()) {
@@ -47,9 +47,12 @@ TEST_CASE("The registry lists the seven v1 ops in palette order", "[model]")
         CHECK(findOp(op.name) == &op);
     }
     CHECK(names
-          == std::vector<std::string>{"Input", "Flatten", "Linear", "Conv2d", "MaxPool2d", "ReLU",
-                                      "Dropout"});
-    CHECK(knownOpNames() == "Input, Flatten, Linear, Conv2d, MaxPool2d, ReLU, Dropout");
+          == std::vector<std::string>{"Input", "Flatten", "Linear", "Conv2d", "BatchNorm2d",
+                                      "MaxPool2d", "AdaptiveAvgPool2d", "ReLU", "Dropout",
+                                      "LogSoftmax"});
+    CHECK(knownOpNames()
+          == "Input, Flatten, Linear, Conv2d, BatchNorm2d, MaxPool2d, AdaptiveAvgPool2d, ReLU, "
+             "Dropout, LogSoftmax");
 }
 
 TEST_CASE("findOp is exact and case-sensitive", "[model]")
