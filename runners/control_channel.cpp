@@ -18,7 +18,8 @@ bool isKnownAction(ControlAction action)
 {
     return action == proto::ControlCommand::ACTION_PAUSE
            || action == proto::ControlCommand::ACTION_RESUME
-           || action == proto::ControlCommand::ACTION_STOP;
+           || action == proto::ControlCommand::ACTION_STOP
+           || action == proto::ControlCommand::ACTION_CHECKPOINT;
 }
 
 } // namespace

@@ -66,6 +66,20 @@ std::string describeProgress(const proto::ProgressEvent &p)
                   p.samples_per_second(), p.eta_seconds());
 }
 
+std::string describeEvaluation(const proto::EvaluationEvent &e)
+{
+    std::string text = format("evaluation %s @ step %lld: loss %.6g over %llu samples",
+                              e.split().c_str(), static_cast<long long>(e.step()), e.loss(),
+                              static_cast<unsigned long long>(e.samples()));
+    if (!e.confusion().empty()) {
+        text += format(", accuracy %.4f", e.accuracy());
+    }
+    if (e.class_names_size() > 5 && !e.confusion().empty()) {
+        text += format(", top-5 %.4f", e.top5());
+    }
+    return text;
+}
+
 } // namespace
 
 std::string describeEvent(const proto::RunEvent &event)
@@ -82,11 +96,17 @@ std::string describeEvent(const proto::RunEvent &event)
     case proto::RunEvent::kLog:
         return std::string(levelName(event.log().level())) + ": " + event.log().text();
     case proto::RunEvent::kCheckpoint:
-        return format("checkpoint %s (epoch %u, step %lld)", event.checkpoint().path().c_str(),
-                      event.checkpoint().epoch(),
-                      static_cast<long long>(event.checkpoint().step()));
+        return format("checkpoint %s (epoch %u, step %lld%s)", event.checkpoint().path().c_str(),
+                      event.checkpoint().epoch(), static_cast<long long>(event.checkpoint().step()),
+                      event.checkpoint().metric().empty()
+                          ? ""
+                          : format(", %s %.6g", event.checkpoint().metric().c_str(),
+                                   event.checkpoint().value())
+                                .c_str());
     case proto::RunEvent::kDevices:
         return format("devices: %d", event.devices().devices_size());
+    case proto::RunEvent::kEvaluation:
+        return describeEvaluation(event.evaluation());
     case proto::RunEvent::PAYLOAD_NOT_SET:
         break;
     }

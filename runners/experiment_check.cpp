@@ -1,6 +1,11 @@
 #include "runners/experiment_check.h"
 
 #include "proto/spec_io.h"
+#include "runners/loss_check.h"
+#include "runners/lr_schedule.h"
+#include "runners/metric_goal.h"
+#include "runners/number_text.h"
+#include "runners/trainer.h"
 
 #include <algorithm>
 #include <cmath>
@@ -123,26 +128,109 @@ base::Error trainError(const std::string &field, const std::string &expected)
                            "train." + field);
 }
 
-base::Status checkTrainConfig(const proto::TrainConfig &train)
+bool finiteIn(double value, double low, double high)
 {
-    if (train.optimizer() != proto::OPTIMIZER_UNSPECIFIED
-        && train.optimizer() != proto::OPTIMIZER_SGD
-        && train.optimizer() != proto::OPTIMIZER_ADAM) {
-        return trainError("optimizer", "OPTIMIZER_SGD or OPTIMIZER_ADAM");
+    return std::isfinite(value) && value >= low && value < high;
+}
+
+base::Status checkOptimizer(const proto::TrainConfig &train)
+{
+    if (!proto::Optimizer_IsValid(train.optimizer())) {
+        return trainError("optimizer",
+                          "OPTIMIZER_SGD, OPTIMIZER_ADAM, OPTIMIZER_ADAMW or OPTIMIZER_RMSPROP");
     }
     if (!std::isfinite(train.learning_rate()) || train.learning_rate() < 0) {
         return trainError("learning_rate", "a finite number, 0 or more (0: the default)");
     }
-    if (!std::isfinite(train.momentum()) || train.momentum() < 0 || train.momentum() >= 1) {
+    if (!finiteIn(train.momentum(), 0, 1)) {
         return trainError("momentum", "at least 0 and below 1");
     }
     if (!std::isfinite(train.weight_decay()) || train.weight_decay() < 0) {
         return trainError("weight_decay", "a finite number, 0 or more");
     }
+    if (train.nesterov()
+        && (train.momentum() <= 0
+            || (train.optimizer() != proto::OPTIMIZER_SGD
+                && train.optimizer() != proto::OPTIMIZER_UNSPECIFIED))) {
+        return trainError("nesterov", "set only for SGD with a momentum above 0");
+    }
+    for (const auto &[value, field] : {std::pair{train.beta1(), "beta1"},
+                                       {train.beta2(), "beta2"},
+                                       {train.rmsprop_alpha(), "rmsprop_alpha"}}) {
+        if (!finiteIn(value, 0, 1)) {
+            return trainError(field, "at least 0 and below 1 (0: the default)");
+        }
+    }
+    if (!std::isfinite(train.eps()) || train.eps() < 0) {
+        return trainError("eps", "a finite number above 0 (0: the default)");
+    }
+    return base::okStatus();
+}
+
+base::Status checkTrainConfig(const proto::TrainConfig &train)
+{
+    if (auto status = checkOptimizer(train); !status) {
+        return status;
+    }
     if (train.threads() > kMaxThreads) {
         return trainError("threads", "at most " + std::to_string(kMaxThreads) + " (0: all cores)");
     }
+    if (!std::isfinite(train.grad_clip_norm()) || train.grad_clip_norm() < 0) {
+        return trainError("grad_clip_norm", "a finite number, 0 or more (0: no clipping)");
+    }
+    if (!proto::LossKind_IsValid(train.loss())) {
+        return trainError("loss", "one of the LOSS_ values of this worker's protocol");
+    }
+    if (!proto::Precision_IsValid(train.precision())) {
+        return trainError("precision", "PRECISION_FP32 or PRECISION_BF16_AUTOCAST");
+    }
+    if (auto status = MetricGoal::check(train.goal()); !status) {
+        return status;
+    }
+    std::error_code ec;
+    if (!train.resume_from().empty()
+        && !std::filesystem::is_regular_file(train.resume_from(), ec)) {
+        return base::makeError(ErrorCode::NotFound,
+                               "The checkpoint to resume from (train.resume_from) does not exist.",
+                               train.resume_from());
+    }
     return base::okStatus();
+}
+
+// The loss against the model's output and the labels; batch size and schedule against the data.
+base::Status checkTrainingFits(const proto::ExperimentSpec &spec,
+                               const model::GraphAnalysis &analysis,
+                               const datasets::Dataset &data)
+{
+    const proto::TrainConfig config = effectiveTrainConfig(spec.train());
+    const auto classes = static_cast<std::int64_t>(data.classNames.size());
+    const bool perClass =
+        config.loss() == proto::LOSS_CROSS_ENTROPY || config.loss() == proto::LOSS_NLL;
+    if (perClass) {
+        if (auto status = checkOutputSize(analysis, classes); !status) {
+            return status;
+        }
+    }
+    std::string lastOp;
+    for (const proto::Node &node : spec.model().nodes()) {
+        if (node.name() == analysis.output) {
+            lastOp = node.op();
+        }
+    }
+    if (auto target = checkLoss(config, analysis.outputShape, classes, lastOp); !target) {
+        return target.error();
+    }
+    const std::int64_t train = data.train.count();
+    if (static_cast<std::int64_t>(config.batch_size()) > train) {
+        return trainError("batch_size", "at most the " + groupedDigits(train)
+                                            + " samples of the train split; it is "
+                                            + groupedDigits(config.batch_size()));
+    }
+    const std::int64_t micro = (train + config.batch_size() - 1) / config.batch_size();
+    const std::int64_t perEpoch =
+        (micro + config.grad_accumulation() - 1) / config.grad_accumulation();
+    const std::int64_t total = perEpoch * config.epochs();
+    return checkSchedule(effectiveSchedule(config.schedule(), perEpoch, total), total);
 }
 
 } // namespace
@@ -170,11 +258,11 @@ base::Result<model::GraphAnalysis> checkExperiment(const proto::ExperimentSpec &
     return analysis;
 }
 
-base::Status checkDataFitsModel(const proto::DatasetSpec &dataset,
+base::Status checkDataFitsModel(const proto::ExperimentSpec &spec,
                                 const model::GraphAnalysis &analysis,
                                 const datasets::Dataset &data)
 {
-    const std::string where = "dataset \"" + dataset.name() + "\"";
+    const std::string where = "dataset \"" + spec.dataset().name() + "\"";
     if (data.train.count() == 0 || data.test.count() == 0) {
         return base::makeError(ErrorCode::InvalidInput,
                                std::string("The dataset's ")
@@ -185,7 +273,7 @@ base::Status checkDataFitsModel(const proto::DatasetSpec &dataset,
     if (auto status = checkInputShape(analysis, data.train); !status) {
         return status;
     }
-    return checkOutputSize(analysis, static_cast<std::int64_t>(data.classNames.size()));
+    return checkTrainingFits(spec, analysis, data);
 }
 
 } // namespace tl::runners

@@ -16,10 +16,12 @@ namespace tl::runners {
 // field ("train.momentum"), the node (context = node name) or the missing file (its path).
 base::Result<model::GraphAnalysis> checkExperiment(const proto::ExperimentSpec &spec);
 
-// That the loaded dataset fits the model: the sample size equals the Input node's, the output
-// node yields one logit per class, and neither train nor test is empty (labels were checked
-// against the class names when the dataset was split). Errors name the node or the dataset.
-base::Status checkDataFitsModel(const proto::DatasetSpec &dataset,
+// That the loaded dataset fits the model and the train config: the sample size equals the Input
+// node's; the loss fits the output and the labels (cross-entropy and NLL: one logit per class;
+// runners/loss_check.h); the batch is no larger than the train split; the schedule's numbers fit
+// the run's steps; neither train nor test is empty (labels were checked against the class names
+// when the dataset was split). Errors name the node, the dataset or the spec field.
+base::Status checkDataFitsModel(const proto::ExperimentSpec &spec,
                                 const model::GraphAnalysis &analysis,
                                 const datasets::Dataset &data);
 

@@ -11,4 +11,11 @@ std::string percentText(double fraction)
     return text;
 }
 
+std::string shortNumber(double value)
+{
+    char text[32];
+    std::snprintf(text, sizeof text, "%g", value);
+    return text;
+}
+
 } // namespace tl::runners

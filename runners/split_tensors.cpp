@@ -176,6 +176,11 @@ std::pair<torch::Tensor, torch::Tensor> SplitTensors::batch(std::int64_t begin,
             m_labels.index_select(0, m_labelOrder.slice(0, begin, end))};
 }
 
+std::pair<torch::Tensor, torch::Tensor> SplitTensors::gather(const torch::Tensor &indices) const
+{
+    return {finish(m_values.index_select(0, indices)), m_labels.index_select(0, indices)};
+}
+
 torch::Tensor SplitTensors::range(std::int64_t begin, std::int64_t end) const
 {
     return finish(m_values.slice(0, begin, end));

@@ -58,6 +58,11 @@ public:
     // Positions [begin, end) of the order: normalised float32 samples [n, ...shape] and their
     // labels, on the device.
     std::pair<torch::Tensor, torch::Tensor> batch(std::int64_t begin, std::int64_t end) const;
+    // Whether the samples live on the device, so that gather() can run inside a CUDA graph.
+    bool onDevice() const { return m_placement != Placement::HostStream; }
+    // The samples and labels at `indices` (int64 sample indices on the device), normalised
+    // float32 on the device; for device placements only. Reads nothing back to the host.
+    std::pair<torch::Tensor, torch::Tensor> gather(const torch::Tensor &indices) const;
     // Normalised float32 samples [end - begin, ...shape] on the device, in stored order.
     torch::Tensor range(std::int64_t begin, std::int64_t end) const;
     torch::Tensor labelRange(std::int64_t begin, std::int64_t end) const;

@@ -51,6 +51,10 @@ std::string outcomeText(const TrainingOutcome &outcome)
     std::string text = outcome.stopped
                            ? "stopped by a STOP command at step " + std::to_string(outcome.steps)
                            : "training completed";
+    if (outcome.earlyStopped) {
+        text = "stopped early at step " + std::to_string(outcome.steps) + ": " + outcome.goalMetric
+               + " stopped improving";
+    }
     if (outcome.evaluated) {
         text += ": test accuracy " + percentText(outcome.testAccuracy) + " (test loss "
                 + std::to_string(outcome.testLoss) + ")";
@@ -58,6 +62,10 @@ std::string outcomeText(const TrainingOutcome &outcome)
     text += " after " + std::to_string(outcome.epochsCompleted) + " epoch(s)";
     if (outcome.lastEpochSamplesPerSecond > 0) {
         text += "; last epoch " + perSecond(outcome.lastEpochSamplesPerSecond);
+    }
+    if (!outcome.goalMetric.empty()) {
+        text += "; best " + outcome.goalMetric + " " + shortNumber(outcome.bestValue) + " at step "
+                + std::to_string(outcome.bestStep);
     }
     return text + "; checkpoint " + outcome.checkpoint;
 }
@@ -164,7 +172,7 @@ std::optional<Failure> TrainSession::loadData(ControlChannel &control, bool &sto
     for (const std::string &warning : data.warnings) {
         m_events.log(proto::LOG_LEVEL_WARNING, warning);
     }
-    if (auto fits = checkDataFitsModel(m_job.spec.dataset(), m_job.analysis, data); !fits) {
+    if (auto fits = checkDataFitsModel(m_job.spec, m_job.analysis, data); !fits) {
         return Failure{ExitCode::InvalidInput, fits.error()};
     }
     return std::nullopt;

@@ -1,9 +1,9 @@
 #pragma once
 // The training loop of a run, behind a torch-free interface: builds the module from the graph,
-// trains with SGD or Adam from TrainConfig, evaluates each epoch, honours control commands
-// and writes the final checkpoint. Evaluates the validation split each epoch when the dataset has
-// one (then the test split once at the end), else the test split each epoch. Runs on the calling
-// thread (the worker's main thread).
+// trains it as TrainConfig says (runners/training_loop.h), evaluates, honours control commands
+// and writes checkpoints. Evaluates the validation split each epoch (or every eval_every_steps)
+// when the dataset has one (then the test split once at the end), else the test split. Runs on
+// the calling thread (the worker's main thread).
 
 #include "base/result.h"
 #include "datasets/dataset.h"
@@ -34,25 +34,32 @@ struct TrainingJob
 // How a run ended, for the terminal status message.
 struct TrainingOutcome
 {
-    bool stopped = false; // a STOP command ended the run early
+    bool stopped = false;      // a STOP command ended the run early
+    bool earlyStopped = false; // the goal metric stopped improving (TrainConfig.goal.patience)
     std::uint32_t epochsCompleted = 0;
     std::int64_t steps = 0;
     double testLoss = 0;                  // of the last evaluation; 0 if none ran
     double testAccuracy = 0;              // in [0, 1]
     bool evaluated = false;               // whether any evaluation ran
     double lastEpochSamplesPerSecond = 0; // training throughput of the last full epoch
-    std::string checkpoint;               // relative to the run directory
+    std::string checkpoint;               // the last one, relative to the run directory
+    std::string goalMetric;               // "val/loss"
+    double bestValue = 0;                 // of goalMetric, when evaluated
+    std::int64_t bestStep = 0;
+    std::int64_t resumedFromStep = 0; // 0 unless resume_from was set
 };
 
 // TrainConfig with the defaults of the proto comments applied (epochs 0 -> 1, batch 0 -> 64,
-// log_every_steps 0 -> 50, learning_rate 0 -> 0.01 for SGD and 0.001 for Adam, threads 0 ->
+// log_every_steps 0 -> 50, learning_rate 0 -> 0.01 for SGD and RMSprop and 0.001 for Adam(W),
+// AdamW weight_decay 0 -> 0.01, grad_accumulation 0 -> 1, keep_checkpoints 0 -> 3, threads 0 ->
 // all cores).
 proto::TrainConfig effectiveTrainConfig(const proto::TrainConfig &config);
 
 // Runs the job to completion or until STOP, emitting the RUNNING and PAUSED statuses, progress,
 // scalars, logs and the checkpoint event through `events` (not the terminal status: the caller
 // sends that). Sets libtorch's thread count and seed for the process.
-// Errors (a libtorch failure, an unwritable checkpoint) come back as Backend or Io errors.
+// Errors (a libtorch failure, an unwritable checkpoint, device memory running out, with a batch
+// size that fits) come back as Backend or Io errors.
 base::Result<TrainingOutcome> train(TrainingJob job, EventSink &events, ControlChannel &control);
 
 } // namespace tl::runners

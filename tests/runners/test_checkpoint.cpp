@@ -2,12 +2,12 @@
 #include "model/templates.h"
 #include "runners/checkpoint.h"
 #include "runners/graph_module.h"
+#include "runners/optimizers.h"
 #include "scratch_dir.h"
 
 #include <catch2/catch.hpp>
 
 #include <torch/nn/functional/loss.h>
-#include <torch/optim/sgd.h>
 #include <torch/utils.h>
 
 #include <filesystem>
@@ -40,11 +40,11 @@ fs::path freshDir(const std::string &name)
 }
 
 void sgdStep(GraphModule &module,
-             torch::optim::SGD &optimizer,
+             runners::Optimizer &optimizer,
              const torch::Tensor &x,
              const torch::Tensor &y)
 {
-    optimizer.zero_grad();
+    optimizer.clearGradients();
     torch::nn::functional::cross_entropy(module->forward(x), y).backward();
     optimizer.step();
 }
@@ -57,7 +57,13 @@ TEST_CASE("A saved checkpoint loads into a fresh module and gives the same outpu
     const fs::path file = freshDir("checkpoint_outputs") / "checkpoints" / "final.pt";
     torch::manual_seed(11);
     GraphModule saved(m.graph, m.analysis);
-    REQUIRE(runners::saveCheckpoint(file, *saved, nullptr, {3, 120}).ok());
+    runners::TrainingState state;
+    state.epoch = 3;
+    state.step = 120;
+    state.stepInEpoch = 7;
+    state.cpuGenerator = torch::tensor({1, 2, 3}, torch::kUInt8);
+    state.sums["loss_sum"] = 12.5;
+    REQUIRE(runners::saveCheckpoint(file, *saved, nullptr, state).ok());
     REQUIRE(fs::exists(file));
     CHECK_FALSE(fs::exists(file.string() + ".partial"));
 
@@ -71,6 +77,10 @@ TEST_CASE("A saved checkpoint loads into a fresh module and gives the same outpu
     REQUIRE(info.ok());
     CHECK(info.value().epoch == 3);
     CHECK(info.value().step == 120);
+    CHECK(info.value().stepInEpoch == 7);
+    CHECK(torch::equal(info.value().cpuGenerator, state.cpuGenerator));
+    CHECK_FALSE(info.value().deviceGenerator.defined());
+    CHECK(info.value().sums == state.sums);
     CHECK(torch::equal(saved->forward(x), loaded->forward(x)));
 }
 
@@ -82,15 +92,20 @@ TEST_CASE("A checkpoint carries the optimizer's momentum, so training resumes id
     torch::manual_seed(21);
     const torch::Tensor x = torch::randn({16, 1, 28, 28});
     const torch::Tensor y = torch::randint(0, 10, {16}, torch::kInt64);
-    const auto options = torch::optim::SGDOptions(0.05).momentum(0.9);
+    runners::OptimizerSettings options;
+    options.learningRate = 0.05;
+    options.momentum = 0.9;
 
     GraphModule a(m.graph, m.analysis);
-    torch::optim::SGD optA(a->parameters(), options);
+    runners::Optimizer optA(a->parameters(), options);
     sgdStep(a, optA, x, y);
-    REQUIRE(runners::saveCheckpoint(file, *a, &optA, {1, 1}).ok());
+    runners::TrainingState state;
+    state.epoch = 1;
+    state.step = 1;
+    REQUIRE(runners::saveCheckpoint(file, *a, &optA, state).ok());
 
     GraphModule b(m.graph, m.analysis);
-    torch::optim::SGD optB(b->parameters(), options);
+    runners::Optimizer optB(b->parameters(), options);
     REQUIRE(runners::loadCheckpoint(file, *b, &optB).ok());
     sgdStep(a, optA, x, y);
     sgdStep(b, optB, x, y);

@@ -119,7 +119,7 @@ TEST_CASE("A model whose output size differs from the class count fails naming t
 {
     const proto::ExperimentSpec spec = validSpec("check_classes", 5);
     const model::GraphAnalysis analysis = analysisOf(spec);
-    auto status = runners::checkDataFitsModel(spec.dataset(), analysis,
+    auto status = runners::checkDataFitsModel(spec, analysis,
                                               dataset(images(2, 28, {9, 0}), images(1, 28, {3})));
     REQUIRE_FALSE(status.ok());
     CHECK(status.error().context == "fc2");
@@ -130,7 +130,7 @@ TEST_CASE("Samples of another size than the Input node's fail naming the input n
 {
     const proto::ExperimentSpec spec = validSpec("check_input");
     const model::GraphAnalysis analysis = analysisOf(spec);
-    auto status = runners::checkDataFitsModel(spec.dataset(), analysis,
+    auto status = runners::checkDataFitsModel(spec, analysis,
                                               dataset(images(2, 32, {9, 0}), images(1, 32, {3})));
     REQUIRE_FALSE(status.ok());
     CHECK(status.error().context == "input");
@@ -141,13 +141,15 @@ TEST_CASE("Samples of another size than the Input node's fail naming the input n
     features.type = datasets::ValueType::Float32;
     features.f32.assign(784 * 2, 0.5F);
     features.labels = {1, 2};
-    CHECK(runners::checkDataFitsModel(spec.dataset(), analysis, dataset(features, features)).ok());
+    proto::ExperimentSpec small = spec;
+    small.mutable_train()->set_batch_size(2); // no larger than the 2 train samples
+    CHECK(runners::checkDataFitsModel(small, analysis, dataset(features, features)).ok());
 }
 
 TEST_CASE("An empty split is rejected before training", "[runners]")
 {
     const proto::ExperimentSpec spec = validSpec("check_empty");
-    auto status = runners::checkDataFitsModel(spec.dataset(), analysisOf(spec),
+    auto status = runners::checkDataFitsModel(spec, analysisOf(spec),
                                               dataset(images(0, 28, {}), images(1, 28, {3})));
     REQUIRE_FALSE(status.ok());
     CHECK(status.error().message == "The dataset's train split holds no samples.");
