@@ -1,20 +1,31 @@
 #include "app/experiment_builder.h"
 
 #include "proto/spec_io.h"
+#include "views/optimizer_fields.h"
 
 namespace tl::app {
 
 views::TrainSettings trainSettingsFrom(const proto::ExperimentSpec &spec)
 {
-    const proto::TrainConfig &train = spec.train();
     views::TrainSettings s;
-    s.optimizer =
-        train.optimizer() == proto::OPTIMIZER_ADAM ? proto::OPTIMIZER_ADAM : proto::OPTIMIZER_SGD;
-    // 0 means "the optimizer's default" in the protocol; the panel shows that default.
-    const double defaultRate = s.optimizer == proto::OPTIMIZER_ADAM ? 0.001 : 0.01;
-    s.learningRate = train.learning_rate() > 0 ? train.learning_rate() : defaultRate;
-    s.batchSize = train.batch_size() > 0 ? train.batch_size() : 64;
-    s.epochs = train.epochs() > 0 ? train.epochs() : 1;
+    s.train = spec.train();
+    proto::TrainConfig &train = s.train;
+    if (train.optimizer() == proto::OPTIMIZER_UNSPECIFIED) {
+        train.set_optimizer(proto::OPTIMIZER_SGD);
+    }
+    // 0 means "the default" in the protocol; the panel shows that default's number.
+    if (train.learning_rate() <= 0) {
+        train.set_learning_rate(views::OptimizerFields::defaultLearningRate(train.optimizer()));
+    }
+    if (train.batch_size() == 0) {
+        train.set_batch_size(64);
+    }
+    if (train.epochs() == 0) {
+        train.set_epochs(1);
+    }
+    if (train.grad_accumulation() == 0) {
+        train.set_grad_accumulation(1);
+    }
     s.trainLimit = spec.dataset().train_limit();
     s.device = spec.device().empty() ? "cpu" : spec.device();
     return s;
@@ -33,11 +44,7 @@ proto::ExperimentSpec buildExperiment(const proto::ExperimentSpec &base,
     spec.mutable_dataset()->set_train_limit(settings.trainLimit);
     spec.mutable_dataset()->set_test_limit(testLimit);
     *spec.mutable_model() = graph;
-    proto::TrainConfig &train = *spec.mutable_train();
-    train.set_optimizer(settings.optimizer);
-    train.set_learning_rate(settings.learningRate);
-    train.set_batch_size(settings.batchSize);
-    train.set_epochs(settings.epochs);
+    *spec.mutable_train() = settings.train;
     spec.set_device(settings.device);
     if (spec.name().empty()) {
         spec.set_name(dataset.name() + " " + graph.name());

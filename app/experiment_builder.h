@@ -1,14 +1,15 @@
 #pragma once
 // Assembles the ExperimentSpec a run trains from what the panels show: the loaded
-// experiment's fixed parts (seed, momentum, test limit, ...), the dataset, the model graph and
-// the train panel's settings. Pure functions; any thread.
+// experiment's fixed parts (test limit, name, ...), the dataset, the model graph and the train
+// panel's settings (the whole TrainConfig). Pure functions; any thread.
 
 #include "proto/torchlight.pb.h"
-#include "views/train_panel.h"
+#include "views/train_settings_form.h"
 
 namespace tl::app {
 
-// The train panel's view of a spec (defaults where the spec says 0).
+// The train panel's view of a spec: its TrainConfig as it is, except that the counts and the
+// learning rate the protocol lets be 0 ("the default") show the number they stand for.
 views::TrainSettings trainSettingsFrom(const proto::ExperimentSpec &spec);
 
 // base with its dataset, model and train settings replaced; its name says dataset and model

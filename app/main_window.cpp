@@ -11,6 +11,7 @@
 #include "app/training_controller.h"
 #include "base/number_text.h"
 #include "views/dataset_panel.h"
+#include "views/evaluation_view.h"
 #include "views/log_view.h"
 #include "views/model_panel.h"
 #include "views/models/runs_table_model.h"
@@ -27,6 +28,7 @@
 #include <QMimeData>
 #include <QSettings>
 #include <QStatusBar>
+#include <QStyle>
 #include <QToolBar>
 #include <QtConcurrent/QtConcurrentRun>
 
@@ -92,9 +94,15 @@ void MainWindow::createPanels()
     m_runsModel = new views::RunsTableModel(this);
     m_runsPanel = new views::RunsPanel(m_runsModel, this);
     m_log = new views::LogView(this);
+    m_evaluation = new views::EvaluationView(this);
 
     auto *datasetDock = dock(this, tr("Dataset"), QStringLiteral("datasetDock"), m_datasetPanel);
     addDockWidget(Qt::LeftDockWidgetArea, datasetDock);
+    // Evaluations share the left side with the dataset: the dataset matters before a run, the
+    // confusion matrix after it.
+    m_evaluationDock = dock(this, tr("Evaluation"), QStringLiteral("evaluationDock"), m_evaluation);
+    tabifyDockWidget(datasetDock, m_evaluationDock);
+    datasetDock->raise();
     auto *trainDock = dock(this, tr("Train"), QStringLiteral("trainDock"), m_trainPanel);
     addDockWidget(Qt::RightDockWidgetArea, trainDock);
     auto *modelDock = dock(this, tr("Model"), QStringLiteral("modelDock"), m_modelPanel);
@@ -115,10 +123,10 @@ void MainWindow::createControllers()
     m_lane = std::make_unique<StoreLane>();
     m_datasets = std::make_unique<DatasetController>();
     m_model = std::make_unique<ModelController>(*m_modelPanel);
-    m_runs = std::make_unique<RunsController>(*m_lane, *m_runsModel, *m_chart);
-    m_training =
-        std::make_unique<TrainingController>(*m_lane, *m_runs, *m_trainPanel, *m_chart,
-                                             m_options.workerPath, m_options.dataDir / "runs");
+    m_runs = std::make_unique<RunsController>(*m_lane, *m_runsModel, *m_chart, *m_evaluation);
+    m_training = std::make_unique<TrainingController>(*m_lane, *m_runs, *m_trainPanel, *m_chart,
+                                                      *m_evaluation, m_options.workerPath,
+                                                      m_options.dataDir / "runs");
     m_devices = std::make_unique<DeviceProbe>(m_options.workerPath);
 }
 
@@ -143,9 +151,18 @@ void MainWindow::createActions()
     QAction *train = run->addAction(QIcon(QStringLiteral(":/icons/train.svg")), tr("&Train"), this,
                                     &MainWindow::startTraining);
     train->setShortcut(QKeySequence(QStringLiteral("Ctrl+Return")));
-    QAction *stop = run->addAction(QIcon(QStringLiteral(":/icons/stop.svg")), tr("&Stop"),
-                                   m_training.get(), &TrainingController::stop);
-    stop->setShortcut(QKeySequence(QStringLiteral("Ctrl+.")));
+    m_stopAction = run->addAction(QIcon(QStringLiteral(":/icons/stop.svg")), tr("&Stop"),
+                                  m_training.get(), &TrainingController::stop);
+    m_stopAction->setShortcut(QKeySequence(QStringLiteral("Ctrl+.")));
+    m_checkpointAction =
+        run->addAction(style()->standardIcon(QStyle::SP_DialogSaveButton), tr("&Checkpoint Now"),
+                       m_training.get(), &TrainingController::checkpoint);
+    m_checkpointAction->setObjectName(QStringLiteral("checkpointAction"));
+    m_checkpointAction->setShortcut(QKeySequence(QStringLiteral("Ctrl+Shift+S")));
+    m_checkpointAction->setToolTip(tr("Write a checkpoint after the current step (Ctrl+Shift+S)"));
+    for (QAction *action : {m_stopAction, m_checkpointAction}) {
+        action->setEnabled(false); // until a run trains
+    }
 
     QMenu *view = menuBar()->addMenu(tr("&View"));
     for (QDockWidget *d : findChildren<QDockWidget *>()) {
@@ -163,7 +180,7 @@ void MainWindow::createActions()
     QToolBar *tools = addToolBar(tr("Main"));
     tools->setObjectName(QStringLiteral("mainToolBar"));
     tools->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
-    tools->addActions({m_datasetMenu->openFilesAction(), train, stop});
+    tools->addActions({m_datasetMenu->openFilesAction(), train, m_stopAction, m_checkpointAction});
 }
 
 void MainWindow::wireControllers()
@@ -175,6 +192,12 @@ void MainWindow::wireControllers()
     connect(m_trainPanel, &views::TrainPanel::trainClicked, this, &MainWindow::startTraining);
     connect(m_trainPanel, &views::TrainPanel::stopClicked, m_training.get(),
             &TrainingController::stop);
+    connect(m_trainPanel, &views::TrainPanel::checkpointClicked, m_training.get(),
+            &TrainingController::checkpoint);
+    connect(m_training.get(), &TrainingController::trainingChanged, this, [this](bool training) {
+        m_stopAction->setEnabled(training);
+        m_checkpointAction->setEnabled(training);
+    });
     connect(m_training.get(), &TrainingController::logged, this,
             [this](proto::LogLevel level, const QString &text) {
                 m_log->appendLine(level == proto::LOG_LEVEL_ERROR ? views::LogView::Level::Error
@@ -189,6 +212,9 @@ void MainWindow::wireControllers()
             [this](std::int64_t runId, proto::RunState, const QString &) {
                 statusBar()->showMessage(m_trainPanel->statusText());
                 m_runs->showRun(runId); // the stored curves, folded as any past run
+                if (!m_evaluation->splits().isEmpty()) {
+                    m_evaluationDock->raise(); // the run's verdict, class by class
+                }
             });
     connect(m_runsPanel, &views::RunsPanel::runSelected, m_runs.get(), &RunsController::showRun);
     connect(m_runs.get(), &RunsController::runShown, m_training.get(),

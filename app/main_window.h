@@ -13,8 +13,12 @@
 #include <filesystem>
 #include <memory>
 
+class QAction;
+class QDockWidget;
+
 namespace tl::views {
 class DatasetPanel;
+class EvaluationView;
 class LogView;
 class ModelPanel;
 class RunsPanel;
@@ -60,6 +64,10 @@ public:
     views::ModelPanel &modelPanel() const { return *m_modelPanel; }
     views::TrainPanel &trainPanel() const { return *m_trainPanel; }
     views::ScalarChart &chart() const { return *m_chart; }
+    views::EvaluationView &evaluationView() const { return *m_evaluation; }
+    QDockWidget &evaluationDock() const { return *m_evaluationDock; }
+    // Run > Checkpoint Now: enabled only while a run trains.
+    QAction &checkpointAction() const { return *m_checkpointAction; }
     views::RunsTableModel &runsModel() const { return *m_runsModel; }
     views::RunsPanel &runsPanel() const { return *m_runsPanel; }
     views::LogView &logView() const { return *m_log; }
@@ -100,6 +108,10 @@ private:
     views::ModelPanel *m_modelPanel = nullptr;
     views::TrainPanel *m_trainPanel = nullptr;
     views::ScalarChart *m_chart = nullptr;
+    views::EvaluationView *m_evaluation = nullptr;
+    QDockWidget *m_evaluationDock = nullptr;
+    QAction *m_stopAction = nullptr;
+    QAction *m_checkpointAction = nullptr;
     views::RunsTableModel *m_runsModel = nullptr;
     views::RunsPanel *m_runsPanel = nullptr;
     views::LogView *m_log = nullptr;

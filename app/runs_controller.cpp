@@ -1,9 +1,18 @@
 #include "app/runs_controller.h"
 
+#include "views/evaluation_view.h"
 #include "views/models/runs_table_model.h"
 #include "views/scalar_chart.h"
 
 namespace tl::app {
+
+// What a selected run shows: its curves and the latest evaluation of each split.
+struct RunsController::StoredRun
+{
+    std::vector<views::ChartPoint> points;
+    std::vector<proto::EvaluationEvent> evaluations;
+};
+
 namespace {
 
 constexpr const char *kTestAccuracyTag = "test/accuracy";
@@ -66,11 +75,13 @@ runCurves(store::RunStore &store, std::int64_t runId, int buckets)
 RunsController::RunsController(StoreLane &lane,
                                views::RunsTableModel &model,
                                views::ScalarChart &chart,
+                               views::EvaluationView &evaluation,
                                QObject *parent)
     : QObject(parent)
     , m_lane(lane)
     , m_model(model)
     , m_chart(chart)
+    , m_evaluation(evaluation)
 {}
 
 views::RunRow RunsController::toRow(const store::RunRecord &record,
@@ -137,25 +148,45 @@ void RunsController::applyRows(base::Result<std::vector<views::RunRow>> rows)
 void RunsController::showRun(std::int64_t runId)
 {
     const std::uint64_t generation = ++m_showGeneration;
-    m_lane.call<std::vector<views::ChartPoint>>(
+    m_lane.call<StoredRun>(
         this,
-        [runId](store::RunStore &store, std::stop_token) {
-            return runCurves(store, runId, kRedrawBuckets);
+        [runId](store::RunStore &store, std::stop_token) -> base::Result<StoredRun> {
+            base::Result<std::vector<views::ChartPoint>> points =
+                runCurves(store, runId, kRedrawBuckets);
+            if (!points) {
+                return points.error();
+            }
+            base::Result<std::vector<store::EvaluationRecord>> evaluations =
+                store.evaluations(runId);
+            if (!evaluations) {
+                return evaluations.error();
+            }
+            StoredRun run{std::move(points).value(), {}};
+            for (store::EvaluationRecord &record : std::move(evaluations).value()) {
+                run.evaluations.push_back(std::move(record.evaluation));
+            }
+            return run;
         },
-        [this, runId, generation](base::Result<std::vector<views::ChartPoint>> points) {
+        [this, runId, generation](base::Result<StoredRun> run) {
             if (generation != m_showGeneration) {
                 return; // the user selected another run meanwhile
             }
-            if (!points) {
-                emit failed(QString::fromStdString(points.error().describe()));
+            if (!run) {
+                emit failed(QString::fromStdString(run.error().describe()));
                 return;
             }
-            m_chart.clear();
-            const views::RunRow *row = m_model.runAt(m_model.rowOf(runId));
-            m_chart.setTitle(row ? QString::fromStdString(row->name) : QString());
-            m_chart.appendPoints(points.value());
-            emit runShown(runId);
+            applyRun(runId, run.value());
         });
+}
+
+void RunsController::applyRun(std::int64_t runId, const StoredRun &run)
+{
+    m_chart.clear();
+    const views::RunRow *row = m_model.runAt(m_model.rowOf(runId));
+    m_chart.setTitle(row ? QString::fromStdString(row->name) : QString());
+    m_chart.appendPoints(run.points);
+    m_evaluation.setEvaluations(run.evaluations);
+    emit runShown(runId);
 }
 
 void RunsController::updateRun(const store::RunRecord &record, std::optional<double> testAccuracy)

@@ -1,7 +1,8 @@
 #pragma once
-// Feeds the runs table from the store and redraws a selected run's curves: reads happen on
-// the store lane, results arrive as queued calls. At start it marks runs a previous session
-// left active (no worker is attached to them any more) as interrupted. Lives on the UI thread.
+// Feeds the runs table from the store and redraws a selected run's curves and evaluations:
+// reads happen on the store lane, results arrive as queued calls. At start it marks runs a previous
+// session left active (no worker is attached to them any more) as interrupted. Lives on the UI
+// thread.
 
 #include "app/store_lane.h"
 #include "store/run_records.h"
@@ -13,6 +14,7 @@
 #include <optional>
 
 namespace tl::views {
+class EvaluationView;
 class RunsTableModel;
 class ScalarChart;
 } // namespace tl::views
@@ -27,17 +29,20 @@ public:
     // Points per tag when a finished run is redrawn (min/max buckets keep spikes).
     static constexpr int kRedrawBuckets = 2000;
 
-    // Observes model and chart; the caller keeps them alive longer than the controller.
+    // Observes model, chart and evaluation; the caller keeps them alive longer than the
+    // controller.
     RunsController(StoreLane &lane,
                    views::RunsTableModel &model,
                    views::ScalarChart &chart,
+                   views::EvaluationView &evaluation,
                    QObject *parent = nullptr);
 
     // Marks runs left STARTING/RUNNING/PAUSED by an earlier session as interrupted, then
     // lists every run. Call once, when nothing of this session is training yet.
     void recoverAndRefresh();
     void refresh();
-    // Redraws runId's curves from the store (a newer request supersedes an older one).
+    // Redraws runId's curves and shows its latest evaluations from the store (a newer request
+    // supersedes an older one).
     void showRun(std::int64_t runId);
     // A live run's row changed.
     void updateRun(const store::RunRecord &record, std::optional<double> testAccuracy);
@@ -52,11 +57,15 @@ signals:
     void failed(const QString &message);
 
 private:
+    struct StoredRun;
+
     void applyRows(base::Result<std::vector<views::RunRow>> rows);
+    void applyRun(std::int64_t runId, const StoredRun &run);
 
     StoreLane &m_lane;
     views::RunsTableModel &m_model;
     views::ScalarChart &m_chart;
+    views::EvaluationView &m_evaluation;
     std::uint64_t m_showGeneration = 0;
 };
 

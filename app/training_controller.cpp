@@ -1,6 +1,7 @@
 #include "app/training_controller.h"
 
 #include "proto/run_state.h"
+#include "views/evaluation_view.h"
 #include "views/models/run_row.h"
 #include "views/scalar_chart.h"
 #include "views/train_panel.h"
@@ -11,6 +12,7 @@ TrainingController::TrainingController(StoreLane &lane,
                                        RunsController &runs,
                                        views::TrainPanel &panel,
                                        views::ScalarChart &chart,
+                                       views::EvaluationView &evaluation,
                                        QString workerPath,
                                        std::filesystem::path runsRoot,
                                        QObject *parent)
@@ -19,6 +21,7 @@ TrainingController::TrainingController(StoreLane &lane,
     , m_runs(runs)
     , m_panel(panel)
     , m_chart(chart)
+    , m_evaluation(evaluation)
     , m_workerPath(std::move(workerPath))
     , m_runsRoot(std::move(runsRoot))
 {}
@@ -39,8 +42,10 @@ void TrainingController::train(const proto::ExperimentSpec &spec)
     m_listed = false;
     m_chart.clear();
     m_chart.setTitle(QString::fromStdString(spec.name()));
+    m_evaluation.clear();
     m_panel.setRunning(true);
     m_panel.showStatus(tr("Starting…"));
+    emit trainingChanged(true);
     m_session->start(spec, m_runsRoot);
 }
 
@@ -49,6 +54,31 @@ void TrainingController::stop()
     if (isTraining()) {
         m_panel.showStatus(tr("Stopping…"));
         m_session->stop();
+    }
+}
+
+void TrainingController::checkpoint()
+{
+    if (isTraining() && !m_session->requestCheckpoint()) {
+        emit logged(proto::LOG_LEVEL_WARNING,
+                    tr("The worker is not running yet; no checkpoint was requested."));
+    }
+}
+
+void TrainingController::onCheckpointWritten(const proto::CheckpointEvent &checkpoint)
+{
+    // The checkpoints a user asked for, or may want to resume from, are told; the periodic
+    // ones are in the run's directory.
+    const QString path = QString::fromStdString(checkpoint.path());
+    if (checkpoint.kind() == proto::CHECKPOINT_REQUESTED) {
+        emit logged(proto::LOG_LEVEL_INFO,
+                    tr("Checkpoint written at step %1: %2").arg(checkpoint.step()).arg(path));
+    } else if (checkpoint.kind() == proto::CHECKPOINT_BEST) {
+        emit logged(proto::LOG_LEVEL_INFO, tr("Best checkpoint so far at step %1 (%2 %3): %4")
+                                               .arg(checkpoint.step())
+                                               .arg(QString::fromStdString(checkpoint.metric()))
+                                               .arg(checkpoint.value(), 0, 'g', 4)
+                                               .arg(path));
     }
 }
 
@@ -71,6 +101,16 @@ void TrainingController::connectSession(TrainingSession &session)
                     m_chart.appendPoints(points);
                 }
             });
+    connect(&session, &TrainingSession::evaluationsArrived, this,
+            [this](const std::vector<proto::EvaluationEvent> &evaluations) {
+                if (m_chartFollowsLive) {
+                    for (const proto::EvaluationEvent &evaluation : evaluations) {
+                        m_evaluation.addEvaluation(evaluation);
+                    }
+                }
+            });
+    connect(&session, &TrainingSession::checkpointWritten, this,
+            &TrainingController::onCheckpointWritten);
     connect(&session, &TrainingSession::progressed, &m_panel, &views::TrainPanel::showProgress);
     connect(&session, &TrainingSession::logged, this, &TrainingController::logged);
     connect(&session, &TrainingSession::runUpdated, this,
@@ -100,6 +140,7 @@ void TrainingController::onFinished(proto::RunState state, const QString &messag
             ? proto::LOG_LEVEL_INFO
             : proto::LOG_LEVEL_ERROR;
     emit logged(level, tr("Run %1 %2").arg(m_session->runId()).arg(text));
+    emit trainingChanged(false);
     emit runFinished(m_session->runId(), state, message);
 }
 

@@ -1,7 +1,8 @@
 #pragma once
 // The window's side of training: starts a TrainingSession for the assembled spec, and routes
-// its live scalars to the chart, its progress to the train panel and its row to the runs
-// table. One run at a time. Lives on the UI thread; owned by the main window.
+// its live scalars to the chart, its evaluations to the evaluation view, its progress to the
+// train panel and its row to the runs table; passes the user's stop and checkpoint requests
+// on. One run at a time. Lives on the UI thread; owned by the main window.
 
 #include "app/runs_controller.h"
 #include "app/store_lane.h"
@@ -13,6 +14,7 @@
 #include <memory>
 
 namespace tl::views {
+class EvaluationView;
 class ScalarChart;
 class TrainPanel;
 } // namespace tl::views
@@ -24,11 +26,13 @@ class TrainingController : public QObject
     Q_OBJECT
 
 public:
-    // Observes lane, runs, panel and chart; the caller keeps them alive longer than this.
+    // Observes lane, runs, panel, chart and evaluation; the caller keeps them alive longer
+    // than this.
     TrainingController(StoreLane &lane,
                        RunsController &runs,
                        views::TrainPanel &panel,
                        views::ScalarChart &chart,
+                       views::EvaluationView &evaluation,
                        QString workerPath,
                        std::filesystem::path runsRoot,
                        QObject *parent = nullptr);
@@ -37,8 +41,11 @@ public:
     // Starts a run; ignored (with a log line) while one is training.
     void train(const proto::ExperimentSpec &spec);
     void stop();
+    // Asks the running worker for a checkpoint after its current step; ignored when idle.
+    void checkpoint();
 
-    // The chart was redrawn for runId: live points go to it only when that is the live run.
+    // The chart was redrawn for runId: live points and evaluations go to the views only when
+    // that is the live run.
     void chartShowsRun(std::int64_t runId);
 
     bool isTraining() const { return m_session && m_session->isActive(); }
@@ -46,6 +53,8 @@ public:
     TrainingSession *session() const { return m_session.get(); }
 
 signals:
+    // A run began (true) or ended (false): stop and checkpoint apply only in between.
+    void trainingChanged(bool training);
     void runStarted(std::int64_t runId);
     // The live run's row is in the runs table now (it can be selected).
     void runListed(std::int64_t runId);
@@ -55,11 +64,13 @@ signals:
 private:
     void connectSession(TrainingSession &session);
     void onFinished(proto::RunState state, const QString &message);
+    void onCheckpointWritten(const proto::CheckpointEvent &checkpoint);
 
     StoreLane &m_lane;
     RunsController &m_runs;
     views::TrainPanel &m_panel;
     views::ScalarChart &m_chart;
+    views::EvaluationView &m_evaluation;
     QString m_workerPath;
     std::filesystem::path m_runsRoot;
     std::unique_ptr<TrainingSession> m_session;

@@ -75,6 +75,8 @@ QString qtString(const std::string &text)
 struct TrainingSession::IngestBatch
 {
     std::vector<views::ChartPoint> points;
+    std::vector<proto::EvaluationEvent> evaluations;
+    std::vector<proto::CheckpointEvent> checkpoints;
     // The newest progress of each epoch seen: older ones within an epoch are stale, but an
     // epoch's last one says where it ended.
     std::vector<proto::ProgressEvent> progress;
@@ -86,12 +88,17 @@ struct TrainingSession::IngestBatch
 namespace {
 
 // On the lane, for each event the store ingests: what the signals will carry.
-void collectEvent(const proto::RunEvent &event,
-                  std::vector<views::ChartPoint> &points,
-                  std::vector<proto::ProgressEvent> &progress,
-                  std::vector<std::pair<proto::LogLevel, std::string>> &logs)
+template<typename Batch>
+void collectEvent(const proto::RunEvent &event, Batch &batch)
 {
-    if (event.has_scalar()) {
+    auto &points = batch.points;
+    auto &progress = batch.progress;
+    auto &logs = batch.logs;
+    if (event.has_evaluation()) {
+        batch.evaluations.push_back(event.evaluation());
+    } else if (event.has_checkpoint()) {
+        batch.checkpoints.push_back(event.checkpoint());
+    } else if (event.has_scalar()) {
         points.push_back({event.scalar().tag(), event.scalar().step(), event.scalar().value()});
     } else if (event.has_progress() && !progress.empty()
                && progress.back().epoch() == event.progress().epoch()) {
@@ -119,6 +126,8 @@ TrainingSession::TrainingSession(StoreLane &lane, QString workerPath, QObject *p
     connect(&m_process, &QProcess::readyReadStandardError, this, &TrainingSession::onStderr);
     connect(&m_process, &QProcess::errorOccurred, this, &TrainingSession::onProcessError);
     connect(&m_process, &QProcess::finished, this, &TrainingSession::onProcessFinished);
+    connect(&m_process, &QProcess::started, this,
+            [this] { emit workerStarted(m_process.processId()); });
 }
 
 TrainingSession::~TrainingSession()
@@ -178,17 +187,35 @@ void TrainingSession::startWorker()
                                            .arg(qtString(m_runDir.string())));
 }
 
-void TrainingSession::stop()
+bool TrainingSession::sendCommand(proto::ControlCommand::Action action)
 {
     if (m_process.state() != QProcess::Running) {
-        return;
+        return false;
     }
     proto::ControlCommand command;
-    command.set_action(proto::ControlCommand::ACTION_STOP);
+    command.set_action(action);
     const std::string record = proto::framedRecord(command.SerializeAsString());
-    m_process.write(record.data(), static_cast<qint64>(record.size()));
+    return m_process.write(record.data(), static_cast<qint64>(record.size()))
+           == static_cast<qint64>(record.size());
+}
+
+void TrainingSession::stop()
+{
+    if (!sendCommand(proto::ControlCommand::ACTION_STOP)) {
+        return;
+    }
     emit logged(proto::LOG_LEVEL_INFO, tr("Asked the worker to stop run %1.").arg(m_runId));
     m_killTimer.start();
+}
+
+bool TrainingSession::requestCheckpoint()
+{
+    if (!sendCommand(proto::ControlCommand::ACTION_CHECKPOINT)) {
+        return false;
+    }
+    emit logged(proto::LOG_LEVEL_INFO,
+                tr("Asked the worker to write a checkpoint of run %1.").arg(m_runId));
+    return true;
 }
 
 void TrainingSession::killWorker()
@@ -277,7 +304,7 @@ void TrainingSession::runIngest()
             if (fs::exists(events, ec)) {
                 // The store reads the new records once; the observer hands them to the views.
                 auto observe = [&batch](const proto::RunEvent &event) {
-                    collectEvent(event, batch.points, batch.progress, batch.logs);
+                    collectEvent(event, batch);
                 };
                 base::Result<store::IngestReport> report =
                     store.ingest(runId, events, stop, observe);
@@ -316,6 +343,12 @@ void TrainingSession::onIngested(base::Result<IngestBatch> result)
         }
         if (!batch.points.empty()) {
             emit scalarsArrived(batch.points);
+        }
+        if (!batch.evaluations.empty()) {
+            emit evaluationsArrived(batch.evaluations);
+        }
+        for (const proto::CheckpointEvent &checkpoint : batch.checkpoints) {
+            emit checkpointWritten(checkpoint);
         }
         for (const proto::ProgressEvent &progress : batch.progress) {
             emit progressed(progress);

@@ -2,7 +2,8 @@
 // One training run on the local worker, from spec to final state: makes the run directory,
 // writes the spec, records the run in the store, starts `torchlight-worker train` as a
 // QProcess, ingests its events.tlog into the store (on the store lane, at most ~10 times a
-// second, cued by the worker's stdout), and reports new scalars, progress and log lines.
+// second, cued by the worker's stdout), and reports new scalars, evaluations, checkpoints,
+// progress and log lines. Control commands (stop, checkpoint) go to the worker's stdin.
 // Shared by the window and --headless. Lives on the UI (main) thread; never waits on the
 // process or the disk.
 
@@ -42,6 +43,9 @@ public:
     // Asks the worker to stop (a framed ControlCommand STOP on its stdin) and kills it when it
     // is still running kStopGraceMs later.
     void stop();
+    // Asks the worker to write a checkpoint after its current step (ControlCommand
+    // CHECKPOINT); checkpointWritten() follows when it has. False when no worker is running.
+    bool requestCheckpoint();
     // Kills the worker at once (its run ends "interrupted").
     void killWorker();
 
@@ -57,6 +61,9 @@ signals:
     void workerStarted(qint64 processId);
     void progressed(const proto::ProgressEvent &progress);
     void scalarsArrived(const std::vector<views::ChartPoint> &points);
+    // Evaluations of val/test splits, in the order the worker reported them.
+    void evaluationsArrived(const std::vector<proto::EvaluationEvent> &evaluations);
+    void checkpointWritten(const proto::CheckpointEvent &checkpoint);
     void logged(proto::LogLevel level, const QString &text);
     // The run's row after each ingest.
     void runUpdated(const store::RunRecord &record);
@@ -67,6 +74,7 @@ private:
     struct IngestBatch;
 
     void onRunCreated(std::int64_t runId);
+    bool sendCommand(proto::ControlCommand::Action action);
     void startWorker();
     void onStdout();
     void onStderr();

@@ -44,8 +44,14 @@ constexpr const char *kUpsertScalar =
 constexpr const char *kInsertLog = "INSERT OR IGNORE INTO logs (run_id, byte_offset, wall_time, "
                                    "level, text) VALUES (?1, ?2, ?3, ?4, ?5)";
 constexpr const char *kInsertCheckpoint =
-    "INSERT OR IGNORE INTO checkpoints (run_id, byte_offset, wall_time, path, epoch, step) "
-    "VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
+    "INSERT OR IGNORE INTO checkpoints (run_id, byte_offset, wall_time, path, epoch, step, kind, "
+    "metric, value) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
+// One row per split: a later evaluation (in file order) replaces the earlier one.
+constexpr const char *kUpsertEvaluation =
+    "INSERT INTO evaluations (run_id, split, step, epoch, wall_time, payload) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (run_id, split) DO UPDATE SET "
+    "step = excluded.step, epoch = excluded.epoch, wall_time = excluded.wall_time, "
+    "payload = excluded.payload";
 // State 0 (unspecified) carries a message only.
 constexpr const char *kUpdateStatus =
     "UPDATE runs SET state = CASE WHEN ?2 = 0 THEN state ELSE ?2 END, status_message = ?3, "
@@ -138,8 +144,8 @@ base::Status EventIngester::checkFileSize(std::uint64_t startOffset) const
 base::Status EventIngester::prepareStatements()
 {
     std::vector<Statement> prepared;
-    for (const char *sql : {kUpsertScalar, kInsertLog, kInsertCheckpoint, kUpdateStatus,
-                            kUpdateProgress, kUpdateOffset}) {
+    for (const char *sql : {kUpsertScalar, kInsertLog, kInsertCheckpoint, kUpsertEvaluation,
+                            kUpdateStatus, kUpdateProgress, kUpdateOffset}) {
         auto stmt = m_db.prepare(sql);
         if (!stmt) {
             return stmt.error();
@@ -148,7 +154,8 @@ base::Status EventIngester::prepareStatements()
     }
     m_statements.emplace(Statements{std::move(prepared[0]), std::move(prepared[1]),
                                     std::move(prepared[2]), std::move(prepared[3]),
-                                    std::move(prepared[4]), std::move(prepared[5])});
+                                    std::move(prepared[4]), std::move(prepared[5]),
+                                    std::move(prepared[6])});
     return base::okStatus();
 }
 
@@ -207,6 +214,17 @@ base::Status EventIngester::apply(std::uint64_t offset)
             .bind(4, e.checkpoint().path())
             .bind(5, static_cast<std::int64_t>(e.checkpoint().epoch()))
             .bind(6, static_cast<std::int64_t>(e.checkpoint().step()))
+            .bind(7, static_cast<std::int64_t>(e.checkpoint().kind()))
+            .bind(8, e.checkpoint().metric())
+            .bind(9, e.checkpoint().value())
+            .run();
+    case proto::RunEvent::kEvaluation:
+        return s.upsertEvaluation.bind(1, m_runId)
+            .bind(2, e.evaluation().split())
+            .bind(3, static_cast<std::int64_t>(e.evaluation().step()))
+            .bind(4, static_cast<std::int64_t>(e.evaluation().epoch()))
+            .bind(5, e.wall_time())
+            .bindBlob(6, e.evaluation().SerializeAsString())
             .run();
     case proto::RunEvent::kDevices:        // an answer to `devices --records`, not part of a run
     case proto::RunEvent::PAYLOAD_NOT_SET: // a newer worker's event kind

@@ -33,6 +33,7 @@ private:
         Statement upsertScalar;
         Statement insertLog;
         Statement insertCheckpoint;
+        Statement upsertEvaluation;
         Statement updateStatus;
         Statement updateProgress;
         Statement updateOffset;

@@ -67,6 +67,19 @@ struct CheckpointRecord
     std::string path; // relative to the run directory
     std::uint32_t epoch = 0;
     std::int64_t step = 0;
+    proto::CheckpointKind kind = proto::CHECKPOINT_LAST;
+    std::string metric; // BEST: the metric it was best on, and its value
+    double value = 0;
+};
+
+// The latest evaluation of one split of a run, as the worker reported it.
+struct EvaluationRecord
+{
+    std::string split; // "val", "test"
+    std::int64_t step = 0;
+    std::uint32_t epoch = 0;
+    double wallTime = 0;
+    proto::EvaluationEvent evaluation;
 };
 
 // What one RunStore::ingest() call did.

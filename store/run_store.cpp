@@ -3,6 +3,7 @@
 #include "proto/run_state.h"
 #include "store/database.h"
 #include "store/event_ingester.h"
+#include "store/run_outputs.h"
 #include "store/scalar_buckets.h"
 #include "store/schema.h"
 #include "store/transaction.h"
@@ -55,22 +56,6 @@ fs::path homeDir()
         return pw->pw_dir;
     }
     return fs::temp_directory_path();
-}
-
-// Steps a query to its end, handing each row to onRow.
-template<typename OnRow>
-base::Status forEachRow(Statement &query, OnRow onRow)
-{
-    for (;;) {
-        auto row = query.step();
-        if (!row) {
-            return row.error();
-        }
-        if (!row.value()) {
-            return base::okStatus();
-        }
-        onRow(query);
-    }
 }
 
 base::Status
@@ -391,27 +376,21 @@ base::Result<std::vector<CheckpointRecord>> RunStore::checkpoints(std::int64_t r
     if (auto exists = requireRun(runId); !exists) {
         return exists.error();
     }
-    auto query = m_db->prepare("SELECT byte_offset, wall_time, path, epoch, step FROM checkpoints "
-                               "WHERE run_id = ?1 ORDER BY byte_offset");
-    if (!query) {
-        return query.error();
+    return queryCheckpoints(*m_db, runId);
+}
+
+base::Result<std::vector<EvaluationRecord>> RunStore::evaluations(std::int64_t runId)
+{
+    if (auto exists = requireRun(runId); !exists) {
+        return exists.error();
     }
-    std::vector<CheckpointRecord> out;
-    if (auto status = forEachRow(
-            query.value().bind(1, runId),
-            [&](const Statement &row) {
-                out.push_back({static_cast<std::uint64_t>(row.int64(0)), row.real(1), row.text(2),
-                               static_cast<std::uint32_t>(row.int64(3)), row.int64(4)});
-            });
-        !status) {
-        return status.error();
-    }
-    return out;
+    return queryEvaluations(*m_db, runId);
 }
 
 base::Status RunStore::deleteRun(std::int64_t runId)
 {
-    // params, scalars, logs and checkpoints go with it: ON DELETE CASCADE, foreign keys on.
+    // params, scalars, logs, checkpoints and evaluations go with it: ON DELETE CASCADE, foreign
+    // keys on.
     auto remove = m_db->prepare("DELETE FROM runs WHERE id = ?1");
     if (!remove) {
         return remove.error();

@@ -1,5 +1,6 @@
 #pragma once
-// The SQLite experiment store (DESIGN.md, Store): runs, params, scalars, logs, checkpoints.
+// The SQLite experiment store (DESIGN.md, Store): runs, params, scalars, logs, checkpoints,
+// evaluations.
 
 #include "base/result.h"
 #include "proto/torchlight.pb.h"
@@ -24,7 +25,7 @@ class RunStore
 {
 public:
     // The schema version this build writes; a file with a newer one is refused, not guessed at.
-    static constexpr int kSchemaVersion = 1;
+    static constexpr int kSchemaVersion = 2;
 
     // Opens or creates dbFile (and its parent directories) and migrates it to kSchemaVersion.
     // A file that is not a Torchlight SQLite database, or one from a newer Torchlight, is an
@@ -81,6 +82,8 @@ public:
 
     base::Result<std::vector<LogLine>> logs(std::int64_t runId);                 // in file order
     base::Result<std::vector<CheckpointRecord>> checkpoints(std::int64_t runId); // in file order
+    // The latest evaluation of each split the run evaluated ("test", "val", ...), by split name.
+    base::Result<std::vector<EvaluationRecord>> evaluations(std::int64_t runId);
 
     // Deletes the run and everything stored for it (not its run directory).
     base::Status deleteRun(std::int64_t runId);

@@ -70,9 +70,29 @@ CREATE TABLE checkpoints (
 ) STRICT, WITHOUT ROWID;
 )sql";
 
+// Version 2 (#7): a checkpoint's kind (CheckpointKind; rows of version 1 read as LAST) and, for
+// BEST, the metric it won on; the latest evaluation of each split, kept whole as the worker's
+// EvaluationEvent bytes (a confusion matrix is read as one piece, never queried by cell).
+constexpr const char *kSchemaV2 = R"sql(
+ALTER TABLE checkpoints ADD COLUMN kind INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE checkpoints ADD COLUMN metric TEXT NOT NULL DEFAULT '';
+ALTER TABLE checkpoints ADD COLUMN value REAL;
+
+CREATE TABLE evaluations (
+    run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+    split TEXT NOT NULL,
+    step INTEGER NOT NULL,
+    epoch INTEGER NOT NULL,
+    wall_time REAL,
+    payload BLOB NOT NULL,
+    PRIMARY KEY (run_id, split)
+) STRICT, WITHOUT ROWID;
+)sql";
+
 // Append only.
 constexpr std::array kMigrations = {
     Migration{1, kSchemaV1},
+    Migration{2, kSchemaV2},
 };
 static_assert(kMigrations.back().version == RunStore::kSchemaVersion);
 

@@ -54,4 +54,20 @@ private:
     int m_bindError = 0;   // first failed bind's result code; 0 when all succeeded
 };
 
+// Steps a query to its end, handing each row to onRow.
+template<typename OnRow>
+base::Status forEachRow(Statement &query, OnRow onRow)
+{
+    for (;;) {
+        auto row = query.step();
+        if (!row) {
+            return row.error();
+        }
+        if (!row.value()) {
+            return base::okStatus();
+        }
+        onRow(query);
+    }
+}
+
 } // namespace tl::store

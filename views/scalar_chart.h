@@ -1,5 +1,6 @@
 #pragma once
-// The live training chart: loss tags on the left axis, accuracy tags on the right, x = step.
+// The live training chart: loss tags on the left axis, accuracy and top-5 tags on the right,
+// learning rates on a second right axis; x = step.
 // Points are appended as they arrive and repainted by a ~30 Hz timer, never once per point.
 // A UI-thread widget, fed ChartPoint structs by a controller; it never reads the store.
 
@@ -12,6 +13,7 @@
 #include <vector>
 
 class QCustomPlot;
+class QCPAxis;
 class QCPGraph;
 
 namespace tl::views {
@@ -42,15 +44,21 @@ public:
     int pointCount(const std::string &tag) const;
     QCustomPlot *plot() const { return m_plot; }
 
-    // Which axis a tag goes to: accuracy-like tags (containing "acc") to the right.
+    // Which axis a tag goes to: accuracy-like tags (containing "acc" or "top5") to the right,
+    // learning rates ("train/lr") to their own axis, the rest (losses) to the left.
     static bool isAccuracyTag(const std::string &tag);
+    static bool isLearningRateTag(const std::string &tag);
+    // The learning-rate axis, or nullptr while no rate is shown.
+    QCPAxis *rateAxis() const { return m_rateAxis; }
 
 private:
     QCPGraph *graphFor(const std::string &tag);
+    QCPAxis *axisFor(const std::string &tag);
     void replotIfDirty();
 
     QCustomPlot *m_plot = nullptr;
     std::map<std::string, QCPGraph *> m_graphs;
+    QCPAxis *m_rateAxis = nullptr; // owned by the plot's axis rect
     QTimer m_replotTimer;
     bool m_dirty = false;
 };

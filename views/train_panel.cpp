@@ -1,13 +1,10 @@
 #include "views/train_panel.h"
 
-#include <QComboBox>
-#include <QDoubleSpinBox>
-#include <QFormLayout>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QProgressBar>
 #include <QPushButton>
-#include <QSpinBox>
+#include <QScrollArea>
 #include <QVBoxLayout>
 
 #include <algorithm>
@@ -16,51 +13,35 @@
 namespace tl::views {
 namespace {
 
-QSpinBox *spinBox(QWidget *parent, int minimum, int maximum, const QString &name)
+QPushButton *button(QWidget *parent, const QString &text, const QString &name, const QString &tip)
 {
-    auto *box = new QSpinBox(parent);
-    box->setRange(minimum, maximum);
-    box->setObjectName(name);
-    box->setGroupSeparatorShown(true);
-    return box;
+    auto *b = new QPushButton(text, parent);
+    b->setObjectName(name);
+    b->setToolTip(tip);
+    return b;
 }
 
 } // namespace
 
-TrainPanel::TrainPanel(QWidget *parent) : QWidget(parent)
+TrainPanel::TrainPanel(QWidget *parent) : QWidget(parent), m_form(new TrainSettingsForm(this))
 {
-    buildForm();
-    setSettings(TrainSettings{});
-    setRunning(false);
-}
+    // The settings scroll; buttons and progress stay in sight below them.
+    auto *scroll = new QScrollArea(this);
+    scroll->setObjectName(QStringLiteral("trainSettingsScroll"));
+    scroll->setWidgetResizable(true);
+    scroll->setFrameShape(QFrame::NoFrame);
+    scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    scroll->setWidget(m_form);
 
-void TrainPanel::buildForm()
-{
-    m_optimizer = new QComboBox(this);
-    m_optimizer->setObjectName(QStringLiteral("trainOptimizer"));
-    m_optimizer->addItem(QStringLiteral("SGD"), static_cast<int>(proto::OPTIMIZER_SGD));
-    m_optimizer->addItem(QStringLiteral("Adam"), static_cast<int>(proto::OPTIMIZER_ADAM));
-    m_learningRate = new QDoubleSpinBox(this);
-    m_learningRate->setObjectName(QStringLiteral("trainLearningRate"));
-    m_learningRate->setDecimals(5);
-    m_learningRate->setRange(0.00001, 10.0);
-    m_learningRate->setSingleStep(0.001);
-    m_batchSize = spinBox(this, 1, 65536, QStringLiteral("trainBatchSize"));
-    m_epochs = spinBox(this, 1, 10000, QStringLiteral("trainEpochs"));
-    m_trainLimit = spinBox(this, 0, 1'000'000'000, QStringLiteral("trainLimit"));
-    m_trainLimit->setSpecialValueText(tr("all"));
-    m_trainLimit->setSingleStep(1000);
-    m_device = new QComboBox(this);
-    m_device->setObjectName(QStringLiteral("trainDevice"));
-
-    m_train = new QPushButton(tr("Train"), this);
-    m_train->setObjectName(QStringLiteral("trainButton"));
-    m_train->setToolTip(tr("Start training (Ctrl+Return)"));
-    m_stop = new QPushButton(tr("Stop"), this);
-    m_stop->setObjectName(QStringLiteral("stopButton"));
-    m_stop->setToolTip(tr("Stop the run after the current step (Ctrl+.)"));
+    m_train = button(this, tr("Train"), QStringLiteral("trainButton"),
+                     tr("Start training (Ctrl+Return)"));
+    m_stop = button(this, tr("Stop"), QStringLiteral("stopButton"),
+                    tr("Stop the run after the current step (Ctrl+.)"));
+    m_checkpoint = button(this, tr("Checkpoint"), QStringLiteral("checkpointButton"),
+                          tr("Write a checkpoint after the current step (Ctrl+Shift+S)"));
     connect(m_train, &QPushButton::clicked, this, &TrainPanel::trainClicked);
     connect(m_stop, &QPushButton::clicked, this, &TrainPanel::stopClicked);
+    connect(m_checkpoint, &QPushButton::clicked, this, &TrainPanel::checkpointClicked);
 
     m_progress = new QProgressBar(this);
     m_progress->setRange(0, 1000);
@@ -71,81 +52,37 @@ void TrainPanel::buildForm()
     m_status->setObjectName(QStringLiteral("trainStatus"));
     m_status->setWordWrap(true);
 
-    auto *form = new QFormLayout;
-    form->addRow(tr("Optimizer:"), m_optimizer);
-    form->addRow(tr("Learning rate:"), m_learningRate);
-    form->addRow(tr("Batch size:"), m_batchSize);
-    form->addRow(tr("Epochs:"), m_epochs);
-    form->addRow(tr("Train samples:"), m_trainLimit);
-    form->addRow(tr("Device:"), m_device);
     auto *buttons = new QHBoxLayout;
     buttons->addWidget(m_train);
     buttons->addWidget(m_stop);
+    buttons->addWidget(m_checkpoint);
     auto *layout = new QVBoxLayout(this);
-    layout->addLayout(form);
+    layout->addWidget(scroll, 1);
     layout->addLayout(buttons);
     layout->addWidget(m_progress);
     layout->addWidget(m_progressText);
     layout->addWidget(m_status);
-    layout->addStretch();
+    setRunning(false);
 }
 
 TrainSettings TrainPanel::settings() const
 {
-    TrainSettings s;
-    s.optimizer = static_cast<proto::Optimizer>(m_optimizer->currentData().toInt());
-    s.learningRate = m_learningRate->value();
-    s.batchSize = static_cast<std::uint32_t>(m_batchSize->value());
-    s.epochs = static_cast<std::uint32_t>(m_epochs->value());
-    s.trainLimit = static_cast<std::uint64_t>(m_trainLimit->value());
-    s.device = m_device->currentData().toString().toStdString();
-    return s;
+    return m_form->settings();
 }
 
 void TrainPanel::setSettings(const TrainSettings &settings)
 {
-    const int optimizer = m_optimizer->findData(static_cast<int>(settings.optimizer));
-    m_optimizer->setCurrentIndex(std::max(0, optimizer));
-    m_learningRate->setValue(settings.learningRate);
-    m_batchSize->setValue(static_cast<int>(std::min<std::uint32_t>(settings.batchSize, 65536)));
-    m_epochs->setValue(static_cast<int>(std::min<std::uint32_t>(settings.epochs, 10000)));
-    m_trainLimit->setValue(
-        static_cast<int>(std::min<std::uint64_t>(settings.trainLimit, 1'000'000'000)));
-    const QString device =
-        QString::fromStdString(settings.device.empty() ? "cpu" : settings.device);
-    int index = m_device->findData(device);
-    if (index < 0) {
-        // A device from the experiment file that no probe has confirmed yet.
-        m_device->addItem(device, device);
-        index = m_device->count() - 1;
-    }
-    m_device->setCurrentIndex(index);
+    m_form->setSettings(settings);
 }
 
 void TrainPanel::setDevices(const proto::DeviceList &devices)
 {
-    const QString current = m_device->currentData().toString();
-    m_device->clear();
-    for (const proto::DeviceInfo &info : devices.devices()) {
-        QString label = QString::fromStdString(info.name().empty() ? info.id() : info.name());
-        if (info.memory_bytes() > 0) {
-            label += QStringLiteral(" (%1 GiB)")
-                         .arg(static_cast<double>(info.memory_bytes()) / (1024.0 * 1024.0 * 1024.0),
-                              0, 'f', 1);
-        }
-        m_device->addItem(QStringLiteral("%1 — %2").arg(QString::fromStdString(info.id()), label),
-                          QString::fromStdString(info.id()));
-    }
-    if (m_device->findData(QStringLiteral("cpu")) < 0) {
-        m_device->insertItem(0, QStringLiteral("cpu"), QStringLiteral("cpu"));
-    }
-    const int index = m_device->findData(current);
-    m_device->setCurrentIndex(index >= 0 ? index : 0);
+    m_form->setDevices(devices);
 }
 
 int TrainPanel::deviceCount() const
 {
-    return m_device->count();
+    return m_form->deviceCount();
 }
 
 void TrainPanel::setRunning(bool running)
@@ -153,10 +90,8 @@ void TrainPanel::setRunning(bool running)
     m_running = running;
     m_train->setEnabled(!running);
     m_stop->setEnabled(running);
-    for (QWidget *w : std::initializer_list<QWidget *>{m_optimizer, m_learningRate, m_batchSize,
-                                                       m_epochs, m_trainLimit, m_device}) {
-        w->setEnabled(!running);
-    }
+    m_checkpoint->setEnabled(running);
+    m_form->setLocked(running);
     if (running) {
         m_progress->setValue(0);
         m_progressText->clear();

@@ -1,33 +1,18 @@
 #pragma once
-// Training settings (optimizer, learning rate, batch size, epochs, train-subset limit, device),
-// Train / Stop buttons, and the live progress line of the current run. A UI-thread widget;
-// the training controller reads settings() and feeds it progress.
+// The Train dock: the training settings (TrainSettingsForm, scrollable), the Train / Stop /
+// Checkpoint buttons, and the live progress line of the current run. A UI-thread widget; the
+// training controller reads settings() and feeds it progress.
 
 #include "proto/torchlight.pb.h"
+#include "views/train_settings_form.h"
 
 #include <QWidget>
 
-#include <cstdint>
-#include <string>
-
-class QComboBox;
-class QDoubleSpinBox;
 class QLabel;
 class QProgressBar;
 class QPushButton;
-class QSpinBox;
 
 namespace tl::views {
-
-struct TrainSettings
-{
-    proto::Optimizer optimizer = proto::OPTIMIZER_SGD;
-    double learningRate = 0.01;
-    std::uint32_t batchSize = 64;
-    std::uint32_t epochs = 2;
-    std::uint64_t trainLimit = 0; // 0 = the whole training split
-    std::string device = "cpu";
-};
 
 class TrainPanel : public QWidget
 {
@@ -38,12 +23,13 @@ public:
 
     TrainSettings settings() const;
     void setSettings(const TrainSettings &settings);
+    TrainSettingsForm &form() const { return *m_form; }
 
     // Replaces the device choices; keeps the current device when it is still listed.
     void setDevices(const proto::DeviceList &devices);
     int deviceCount() const;
 
-    // Running: Train disabled, Stop enabled, settings locked.
+    // Running: Train disabled, Stop and Checkpoint enabled, settings locked.
     void setRunning(bool running);
     bool isRunning() const { return m_running; }
     void showProgress(const proto::ProgressEvent &progress);
@@ -58,18 +44,13 @@ public:
 signals:
     void trainClicked();
     void stopClicked();
+    void checkpointClicked();
 
 private:
-    void buildForm();
-
-    QComboBox *m_optimizer = nullptr;
-    QDoubleSpinBox *m_learningRate = nullptr;
-    QSpinBox *m_batchSize = nullptr;
-    QSpinBox *m_epochs = nullptr;
-    QSpinBox *m_trainLimit = nullptr;
-    QComboBox *m_device = nullptr;
+    TrainSettingsForm *m_form = nullptr;
     QPushButton *m_train = nullptr;
     QPushButton *m_stop = nullptr;
+    QPushButton *m_checkpoint = nullptr;
     QProgressBar *m_progress = nullptr;
     QLabel *m_progressText = nullptr;
     QLabel *m_status = nullptr;

@@ -24,8 +24,9 @@ inline bool waitUntil(const std::function<bool()> &condition, int timeoutMs)
 {
     QDeadlineTimer deadline(timeoutMs);
     while (!condition()) {
-        if (deadline.hasExpired())
+        if (deadline.hasExpired()) {
             return false;
+        }
         QCoreApplication::processEvents(QEventLoop::AllEvents, 50);
     }
     return true;
@@ -54,7 +55,7 @@ inline QString writeShortSample(const QTemporaryDir &dir,
     spec.mutable_train()->set_epochs(epochs);
     spec.mutable_train()->set_log_every_steps(2);
     spec.mutable_train()->set_threads(1); // the test machine is shared; keep the run light
-    const QString path = dir.filePath(name + QStringLiteral(".pbtxt"));
+    QString path = dir.filePath(name + QStringLiteral(".pbtxt"));
     QFile file(path);
     REQUIRE(file.open(QIODevice::WriteOnly));
     file.write(QByteArray::fromStdString(proto::toText(spec)));

@@ -8,6 +8,7 @@
 #include "app_test_support.h"
 #include "model/templates.h"
 #include "store/run_store.h"
+#include "views/evaluation_view.h"
 #include "views/model_panel.h"
 #include "views/models/runs_table_model.h"
 #include "views/scalar_chart.h"
@@ -82,10 +83,12 @@ TEST_CASE("The experiment builder takes the panels' settings and keeps the file'
     proto::ExperimentSpec base = sample.value();
     base.mutable_dataset()->set_test_limit(500);
     views::TrainSettings settings = app::trainSettingsFrom(base);
-    CHECK(settings.learningRate == Approx(0.01));
-    CHECK(settings.epochs == 2);
-    settings.optimizer = proto::OPTIMIZER_ADAM;
-    settings.epochs = 5;
+    CHECK(settings.train.learning_rate() == Approx(0.01));
+    CHECK(settings.train.epochs() == 10);
+    settings.train.set_optimizer(proto::OPTIMIZER_ADAM);
+    settings.train.set_epochs(5);
+    settings.train.mutable_schedule()->set_kind(proto::LR_SCHEDULE_WARMUP_COSINE);
+    settings.train.set_checkpoint_every_steps(100);
     settings.trainLimit = 1234;
     settings.device = "cuda:0";
 
@@ -95,12 +98,30 @@ TEST_CASE("The experiment builder takes the panels' settings and keeps the file'
     const proto::ExperimentSpec spec = app::buildExperiment(base, other, base.model(), settings);
     CHECK(spec.train().optimizer() == proto::OPTIMIZER_ADAM);
     CHECK(spec.train().epochs() == 5);
-    CHECK(spec.train().momentum() == Approx(0.9)); // not on the panel: from the file
+    CHECK(spec.train().schedule().kind() == proto::LR_SCHEDULE_WARMUP_COSINE);
+    CHECK(spec.train().checkpoint_every_steps() == 100);
+    CHECK(spec.train().momentum() == Approx(0.9)); // as the file had them
     CHECK(spec.train().seed() == 1);
     CHECK(spec.dataset().name() == "other");
     CHECK(spec.dataset().train_limit() == 1234);
     CHECK(spec.dataset().test_limit() == 500);
     CHECK(spec.device() == "cuda:0");
+}
+
+TEST_CASE("The train settings of a spec show the numbers its zero defaults stand for", "[app]")
+{
+    proto::ExperimentSpec spec;
+    spec.mutable_train()->set_optimizer(proto::OPTIMIZER_ADAMW);
+    spec.mutable_train()->set_beta1(0); // "default": left for the worker to apply
+    const views::TrainSettings s = app::trainSettingsFrom(spec);
+    CHECK(s.train.learning_rate() == 0.001);
+    CHECK(s.train.batch_size() == 64);
+    CHECK(s.train.epochs() == 1);
+    CHECK(s.train.grad_accumulation() == 1);
+    CHECK(s.train.beta1() == 0);
+    CHECK(s.device == "cpu");
+    CHECK(app::trainSettingsFrom(proto::ExperimentSpec()).train.optimizer()
+          == proto::OPTIMIZER_SGD);
 }
 
 TEST_CASE("Runs a previous session left active are marked interrupted at start", "[app]")
@@ -123,7 +144,8 @@ TEST_CASE("Runs a previous session left active are marked interrupted at start",
     app::StoreLane lane;
     views::RunsTableModel model;
     views::ScalarChart chart;
-    app::RunsController runs(lane, model, chart);
+    views::EvaluationView evaluation;
+    app::RunsController runs(lane, model, chart, evaluation);
     QSignalSpy listed(&runs, &app::RunsController::runsListed);
     lane.open(db);
     runs.recoverAndRefresh();

@@ -12,6 +12,7 @@
 #include "views/model_panel.h"
 #include "views/models/sample_table_model.h"
 #include "views/sample_grid.h"
+#include "views/train_settings_form.h"
 
 #include <catch2/catch.hpp>
 
@@ -292,6 +293,10 @@ TEST_CASE("Train pressed while a dataset loads trains once the model fits the ne
     auto window = openSettledWindow(data);
     QSignalSpy loaded(&window->datasets(), &app::DatasetController::loaded);
     QSignalSpy finished(&window->training(), &app::TrainingController::runFinished);
+    // The CSV's 24 train rows take batches of at most 24 (a larger batch is refused).
+    views::TrainSettings settings = window->trainPanel().form().settings();
+    settings.train.set_batch_size(8);
+    window->trainPanel().form().setSettings(settings);
     window->datasets().loadDropped({writeFlowersCsv(data).toStdString()});
     REQUIRE(window->datasets().isLoading());
     window->startTraining(); // the model is still the sample's 784-input MLP

@@ -5,7 +5,9 @@
 #include "app/worker_path.h"
 #include "app_test_support.h"
 #include "store/run_store.h"
+#include "views/confusion_matrix_view.h"
 #include "views/dataset_panel.h"
+#include "views/evaluation_view.h"
 #include "views/log_view.h"
 #include "views/model_panel.h"
 #include "views/models/runs_table_model.h"
@@ -84,6 +86,13 @@ TEST_CASE("The sample experiment opens, trains through the real worker and is li
     REQUIRE(waitUntil([&] { return runRow(*window, runId) != nullptr; }, 10'000));
     CHECK(runRow(*window, runId)->state == proto::RUN_STATE_COMPLETED);
     CHECK(runRow(*window, runId)->testAccuracy.has_value());
+    // The worker's test evaluation reaches the evaluation view: ten classes, all labelled.
+    REQUIRE(waitUntil(
+        [&] { return window->evaluationView().splits().contains(QStringLiteral("test")); },
+        10'000));
+    CHECK(window->evaluationView().matrixView().matrix().classCount() == 10);
+    CHECK(window->evaluationView().matrixView().matrix().labels().contains(
+        QStringLiteral("Sneaker")));
 
     const std::filesystem::path db =
         data.filePath(QStringLiteral("data/torchlight.db")).toStdString();
@@ -97,6 +106,10 @@ TEST_CASE("The sample experiment opens, trains through the real worker and is li
     REQUIRE(record.ok());
     CHECK(record.value().state == proto::RUN_STATE_COMPLETED);
     CHECK(std::filesystem::exists(record.value().runDir / "experiment.pbtxt"));
+    base::Result<std::vector<store::EvaluationRecord>> evaluations =
+        store.value().evaluations(runId);
+    REQUIRE(evaluations.ok());
+    CHECK_FALSE(evaluations.value().empty());
 }
 
 TEST_CASE("Reopening the app lists past runs and redraws the selected run's curves", "[app]")

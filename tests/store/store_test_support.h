@@ -135,6 +135,52 @@ public:
         return write(event);
     }
 
+    std::uint64_t checkpoint(const std::string &path,
+                             std::int64_t step,
+                             proto::CheckpointKind kind,
+                             const std::string &metric = {},
+                             double value = 0)
+    {
+        proto::RunEvent event;
+        event.set_wall_time(1650.0);
+        proto::CheckpointEvent *c = event.mutable_checkpoint();
+        c->set_path(path);
+        c->set_epoch(1);
+        c->set_step(step);
+        c->set_kind(kind);
+        c->set_metric(metric);
+        c->set_value(value);
+        return write(event);
+    }
+
+    // A 2-class evaluation of split at step: [[right0, wrong0], [wrong1, right1]].
+    std::uint64_t evaluation(const std::string &split,
+                             std::int64_t step,
+                             std::uint64_t right0,
+                             std::uint64_t wrong0,
+                             std::uint64_t wrong1,
+                             std::uint64_t right1)
+    {
+        proto::RunEvent event;
+        event.set_wall_time(1700.0 + static_cast<double>(step));
+        proto::EvaluationEvent *e = event.mutable_evaluation();
+        e->set_split(split);
+        e->set_step(step);
+        e->set_epoch(static_cast<std::uint32_t>(step / 10));
+        const std::uint64_t samples = right0 + wrong0 + wrong1 + right1;
+        e->set_samples(samples);
+        e->set_accuracy(static_cast<double>(right0 + right1) / static_cast<double>(samples));
+        e->set_loss(0.5);
+        e->add_class_names("cat");
+        e->add_class_names("dog");
+        e->add_class_accuracy(static_cast<double>(right0) / static_cast<double>(right0 + wrong0));
+        e->add_class_accuracy(static_cast<double>(right1) / static_cast<double>(right1 + wrong1));
+        for (std::uint64_t count : {right0, wrong0, wrong1, right1}) {
+            e->add_confusion(count);
+        }
+        return write(event);
+    }
+
     std::uint64_t progress(std::uint32_t epoch, std::uint64_t step, double samplesPerSecond)
     {
         proto::RunEvent event;

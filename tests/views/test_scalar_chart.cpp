@@ -18,8 +18,9 @@ namespace {
 QCPGraph *graphNamed(QCustomPlot *plot, const QString &name)
 {
     for (int i = 0; i < plot->graphCount(); ++i) {
-        if (plot->graph(i)->name() == name)
+        if (plot->graph(i)->name() == name) {
             return plot->graph(i);
+        }
     }
     return nullptr;
 }
@@ -29,8 +30,9 @@ bool waitUntil(const std::function<bool()> &condition, int timeoutMs)
 {
     QDeadlineTimer deadline(timeoutMs);
     while (!condition()) {
-        if (deadline.hasExpired())
+        if (deadline.hasExpired()) {
             return false;
+        }
         QCoreApplication::processEvents(QEventLoop::AllEvents, 20);
     }
     return true;
@@ -47,8 +49,9 @@ TEST_CASE("Appended points land in one graph per tag and are replotted by the ti
     QSignalSpy replotted(chart.plot(), &QCustomPlot::afterReplot);
 
     std::vector<ChartPoint> points;
-    for (int step = 1; step <= 100; ++step)
-        points.push_back({"train/loss", step * 10, 2.0 / step});
+    for (std::int64_t step = 1; step <= 100; ++step) {
+        points.push_back({"train/loss", step * 10, 2.0 / static_cast<double>(step)});
+    }
     points.push_back({"test/accuracy", 1000, 0.84});
     chart.appendPoints(points);
     chart.appendPoints({{"train/loss", 1010, 0.01}});
@@ -94,5 +97,31 @@ TEST_CASE("Accuracy tags go to the right axis, everything else to the left", "[v
 {
     CHECK(ScalarChart::isAccuracyTag("test/accuracy"));
     CHECK(ScalarChart::isAccuracyTag("train/acc"));
+    CHECK(ScalarChart::isAccuracyTag("val/top5"));
     CHECK_FALSE(ScalarChart::isAccuracyTag("train/loss"));
+    CHECK(ScalarChart::isLearningRateTag("train/lr"));
+    CHECK_FALSE(ScalarChart::isLearningRateTag("train/loss"));
+    CHECK_FALSE(ScalarChart::isLearningRateTag("train/curl"));
+}
+
+TEST_CASE("Learning rates get an axis of their own, gone again when the chart is cleared",
+          "[views]")
+{
+    ScalarChart chart;
+    CHECK(chart.rateAxis() == nullptr);
+    chart.appendPoints({{"train/loss", 1, 2.0}, {"train/lr", 1, 0.01}, {"val/top5", 1, 0.9}});
+    REQUIRE(chart.rateAxis() != nullptr);
+    CHECK(graphNamed(chart.plot(), QStringLiteral("train/lr"))->valueAxis() == chart.rateAxis());
+    CHECK(graphNamed(chart.plot(), QStringLiteral("val/top5"))->valueAxis()
+          == chart.plot()->yAxis2);
+    CHECK(graphNamed(chart.plot(), QStringLiteral("train/loss"))->valueAxis()
+          == chart.plot()->yAxis);
+    // A constant rate still shows as a level line between zero and the top.
+    REQUIRE(waitUntil([&] { return chart.rateAxis()->range().upper < 1.0; }, 2000));
+    CHECK(chart.rateAxis()->range().lower == 0.0);
+    CHECK(chart.rateAxis()->range().upper == Approx(0.011));
+    chart.clear();
+    CHECK(chart.rateAxis() == nullptr);
+    chart.appendPoints({{"train/lr", 2, 0.005}});
+    CHECK(chart.rateAxis() != nullptr);
 }
