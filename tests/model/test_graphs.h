@@ -10,6 +10,15 @@
 
 namespace tl::model::test {
 
+// A lone node (no inputs, no attributes) for the registry's per-node checks.
+inline proto::Node makeNode(const std::string &name, const std::string &op)
+{
+    proto::Node node;
+    node.set_name(name);
+    node.set_op(op);
+    return node;
+}
+
 inline proto::Node &addNode(proto::ModelGraph &graph,
                             const std::string &name,
                             const std::string &op,

@@ -12,14 +12,6 @@ using namespace tl::model::test;
 
 namespace {
 
-proto::Node makeNode(const std::string &name, const std::string &op)
-{
-    proto::Node node;
-    node.set_name(name);
-    node.set_op(op);
-    return node;
-}
-
 // The error checkAttributes() gives for `node`, which must be one.
 base::Error attributeError(const proto::Node &node)
 {

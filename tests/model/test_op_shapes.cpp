@@ -14,14 +14,6 @@ using namespace tl::model::test;
 
 namespace {
 
-proto::Node makeNode(const std::string &name, const std::string &op)
-{
-    proto::Node node;
-    node.set_name(name);
-    node.set_op(op);
-    return node;
-}
-
 // checkAttributes()'s message for `node`, which must fail.
 std::string attributeMessage(const proto::Node &node)
 {

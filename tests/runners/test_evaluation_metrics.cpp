@@ -1,4 +1,5 @@
 #include "runners/evaluation_metrics.h"
+#include "tensor_literals.h"
 
 #include <catch2/catch.hpp>
 
@@ -9,21 +10,10 @@ using namespace tl;
 using runners::EvaluationMetrics;
 using runners::TargetKind;
 
+using tl::testing::labelsOf;
+using tl::testing::rows;
+
 namespace {
-
-torch::Tensor rows(std::initializer_list<std::initializer_list<float>> values)
-{
-    std::vector<torch::Tensor> list;
-    for (const auto &row : values) {
-        list.push_back(torch::tensor(std::vector<float>(row)));
-    }
-    return torch::stack(list);
-}
-
-torch::Tensor labelsOf(const std::vector<std::int64_t> &values)
-{
-    return torch::tensor(values, torch::kInt64);
-}
 
 torch::Tensor lossSum(double value)
 {

@@ -1,4 +1,5 @@
 #include "runners/losses.h"
+#include "tensor_literals.h"
 
 #include <catch2/catch.hpp>
 
@@ -8,6 +9,9 @@
 
 using namespace tl;
 using runners::TargetKind;
+
+using tl::testing::labelsOf;
+using tl::testing::rows;
 
 namespace {
 
@@ -54,20 +58,6 @@ double lossOf(proto::LossKind loss,
     CHECK(value.dim() == 0);
     CHECK(value.scalar_type() == torch::kFloat32);
     return value.item<double>();
-}
-
-torch::Tensor rows(std::initializer_list<std::initializer_list<float>> values)
-{
-    std::vector<torch::Tensor> list;
-    for (const auto &row : values) {
-        list.push_back(torch::tensor(std::vector<float>(row)));
-    }
-    return torch::stack(list);
-}
-
-torch::Tensor labelsOf(const std::vector<std::int64_t> &values)
-{
-    return torch::tensor(values, torch::kInt64);
 }
 
 const double kLn2 = std::log(2.0);
