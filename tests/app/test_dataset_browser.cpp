@@ -12,6 +12,7 @@
 #include "views/model_panel.h"
 #include "views/models/sample_table_model.h"
 #include "views/sample_grid.h"
+#include "views/train_panel.h"
 #include "views/train_settings_form.h"
 
 #include <catch2/catch.hpp>
