@@ -227,11 +227,16 @@ TEST_CASE("The worker trains the MLP on 2,000 Fashion-MNIST images and leaves a 
     CHECK(accuracy.back().step() == 64);
     CHECK(accuracy.back().value() > 0.70);
 
-    const auto checkpoint = std::find_if(
-        events.begin(), events.end(), [](const proto::RunEvent &e) { return e.has_checkpoint(); });
+    // best.pt after each improving evaluation, then last.pt when the run ends.
+    const auto checkpoint =
+        std::find_if(events.begin(), events.end(), [](const proto::RunEvent &e) {
+            return e.has_checkpoint() && e.checkpoint().kind() == proto::CHECKPOINT_LAST;
+        });
     REQUIRE(checkpoint != events.end());
+    CHECK(checkpoint->checkpoint().path() == "checkpoints/last.pt");
     CHECK(fs::is_regular_file(dir / "run" / checkpoint->checkpoint().path()));
     CHECK(checkpoint->checkpoint().step() == 64);
+    CHECK(fs::is_regular_file(dir / "run" / "checkpoints" / "best.pt"));
 
     // stdout carried the very same records, byte for byte.
     CHECK(worker.streamError().empty());
