@@ -1,9 +1,10 @@
 #include "runners/lr_schedule.h"
 
+#include "runners/number_text.h"
+
 #include <algorithm>
 #include <cmath>
 #include <numbers>
-#include <sstream>
 
 namespace tl::runners {
 namespace {
@@ -22,18 +23,11 @@ double orDefault(double value, double fallback)
     return value == 0 ? fallback : value;
 }
 
-std::string numberText(double value)
-{
-    std::ostringstream text;
-    text << value;
-    return text.str();
-}
-
 base::Error scheduleError(const std::string &field, const std::string &expected, double value)
 {
     return base::makeError(ErrorCode::InvalidInput,
                            "The train config's schedule." + field + " must be " + expected
-                               + "; it is " + numberText(value) + ".",
+                               + "; it is " + shortNumber(value) + ".",
                            "train.schedule." + field);
 }
 
@@ -237,19 +231,20 @@ std::string describeSchedule(const proto::LrSchedule &schedule)
 {
     switch (schedule.kind()) {
     case proto::LR_SCHEDULE_STEP:
-        return "step x" + numberText(schedule.gamma()) + " every "
+        return "step x" + shortNumber(schedule.gamma()) + " every "
                + std::to_string(schedule.step_size()) + " steps";
     case proto::LR_SCHEDULE_MULTI_STEP:
-        return "multi-step x" + numberText(schedule.gamma()) + " after " + milestonesText(schedule);
+        return "multi-step x" + shortNumber(schedule.gamma()) + " after "
+               + milestonesText(schedule);
     case proto::LR_SCHEDULE_COSINE:
-        return "cosine to " + numberText(schedule.min_factor());
+        return "cosine to " + shortNumber(schedule.min_factor());
     case proto::LR_SCHEDULE_WARMUP_COSINE:
         return "linear warm-up over " + std::to_string(schedule.warmup_steps())
-               + " steps, then cosine to " + numberText(schedule.min_factor());
+               + " steps, then cosine to " + shortNumber(schedule.min_factor());
     case proto::LR_SCHEDULE_ONE_CYCLE:
-        return "one-cycle: up from peak/" + numberText(schedule.div_factor()) + " over "
-               + numberText(schedule.pct_start() * 100) + "% of the run, then down to peak/"
-               + numberText(schedule.div_factor() * schedule.final_div_factor());
+        return "one-cycle: up from peak/" + shortNumber(schedule.div_factor()) + " over "
+               + shortNumber(schedule.pct_start() * 100) + "% of the run, then down to peak/"
+               + shortNumber(schedule.div_factor() * schedule.final_div_factor());
     default:
         return "constant";
     }

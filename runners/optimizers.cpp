@@ -1,9 +1,9 @@
 #include "runners/optimizers.h"
 
 #include "runners/graph_module.h"
+#include "runners/number_text.h"
 
 #include <cmath>
-#include <sstream>
 
 namespace tl::runners {
 namespace {
@@ -13,13 +13,6 @@ using base::ErrorCode;
 double orDefault(double value, double fallback)
 {
     return value == 0 ? fallback : value;
-}
-
-std::string numberText(double value)
-{
-    std::ostringstream text;
-    text << value;
-    return text.str();
 }
 
 std::string kindName(std::int64_t kind)
@@ -57,22 +50,22 @@ std::string detailsText(const OptimizerSettings &settings)
     const bool adam =
         settings.kind == proto::OPTIMIZER_ADAM || settings.kind == proto::OPTIMIZER_ADAMW;
     if (adam) {
-        add("betas " + numberText(settings.beta1) + "/" + numberText(settings.beta2));
+        add("betas " + shortNumber(settings.beta1) + "/" + shortNumber(settings.beta2));
     }
     if (settings.kind == proto::OPTIMIZER_RMSPROP) {
-        add("alpha " + numberText(settings.alpha));
+        add("alpha " + shortNumber(settings.alpha));
     }
     if (!adam && settings.momentum != 0) {
-        add("momentum " + numberText(settings.momentum));
+        add("momentum " + shortNumber(settings.momentum));
     }
     if (settings.kind == proto::OPTIMIZER_SGD && settings.nesterov && settings.momentum != 0) {
         add("Nesterov");
     }
     if (settings.weightDecay != 0) {
-        add("weight decay " + numberText(settings.weightDecay));
+        add("weight decay " + shortNumber(settings.weightDecay));
     }
     if (settings.kind != proto::OPTIMIZER_SGD && settings.eps != OptimizerSettings().eps) {
-        add("eps " + numberText(settings.eps));
+        add("eps " + shortNumber(settings.eps));
     }
     return text;
 }
