@@ -6,7 +6,7 @@
 #
 # Usage: bench/fashion_mnist_accuracy.sh WORKER [DEVICE] [TEMPLATES]
 #        DEVICE: cpu, cuda (default cpu); TEMPLATES: default "mlp cnn" (the CNN takes about
-#        15 minutes on 2 CPU cores, seconds on a GPU)
+#        7 minutes on 2 CPU cores, seconds on a GPU)
 # TL_FASHION_MNIST: the folder of the four idx.gz files (default Debian's package's).
 set -euo pipefail
 
