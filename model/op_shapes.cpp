@@ -96,6 +96,40 @@ base::Result<std::int64_t> windowOutput(const proto::Node &node,
     return (padded - kernel) / stride + 1;
 }
 
+// The one [C, H, W] input of Conv2d, BatchNorm2d and the poolings.
+base::Result<Shape> soleImageInput(const proto::Node &node,
+                                   const std::vector<Shape> &inputs,
+                                   const char *what = "convolved or pooled")
+{
+    auto sole = soleInput(node, inputs);
+    if (!sole) {
+        return sole;
+    }
+    if (auto status = requireImage(node, sole.value(), what); !status) {
+        return status.error();
+    }
+    return sole;
+}
+
+// [channels, H', W'] of a sliding window over the image `input`.
+base::Result<Shape> windowShape(const proto::Node &node,
+                                const Shape &input,
+                                std::int64_t channels,
+                                std::int64_t kernel,
+                                std::int64_t stride,
+                                std::int64_t padding)
+{
+    auto height = windowOutput(node, input, kernel, stride, padding, input[1]);
+    if (!height) {
+        return height.error();
+    }
+    auto width = windowOutput(node, input, kernel, stride, padding, input[2]);
+    if (!width) {
+        return width.error();
+    }
+    return Shape{channels, height.value(), width.value()};
+}
+
 // AdaptiveAvgPool2d's [H, W]: the attribute's two values, its one value twice, or [1, 1].
 base::Result<Shape> adaptiveOutputSize(const proto::Node &node)
 {
@@ -162,75 +196,40 @@ base::Result<Shape> linearShape(const proto::Node &node, const std::vector<Shape
 
 base::Result<Shape> conv2dShape(const proto::Node &node, const std::vector<Shape> &inputs)
 {
-    auto sole = soleInput(node, inputs);
-    if (!sole) {
-        return sole;
+    auto input = soleImageInput(node, inputs);
+    if (!input) {
+        return input;
     }
-    const Shape &input = sole.value();
-    if (auto status = requireImage(node, input); !status) {
-        return status.error();
-    }
-    const std::int64_t kernel = intAttr(node, "kernel_size", 1);
-    const std::int64_t stride = intAttr(node, "stride", 1);
-    const std::int64_t padding = intAttr(node, "padding", 0);
-    auto height = windowOutput(node, input, kernel, stride, padding, input[1]);
-    if (!height) {
-        return height.error();
-    }
-    auto width = windowOutput(node, input, kernel, stride, padding, input[2]);
-    if (!width) {
-        return width.error();
-    }
-    return Shape{intAttr(node, "out_channels", 1), height.value(), width.value()};
+    return windowShape(node, input.value(), intAttr(node, "out_channels", 1),
+                       intAttr(node, "kernel_size", 1), intAttr(node, "stride", 1),
+                       intAttr(node, "padding", 0));
 }
 
 base::Result<Shape> maxPool2dShape(const proto::Node &node, const std::vector<Shape> &inputs)
 {
-    auto sole = soleInput(node, inputs);
-    if (!sole) {
-        return sole;
-    }
-    const Shape &input = sole.value();
-    if (auto status = requireImage(node, input); !status) {
-        return status.error();
+    auto input = soleImageInput(node, inputs);
+    if (!input) {
+        return input;
     }
     const std::int64_t kernel = intAttr(node, "kernel_size", 1);
     // PyTorch's default: a window never overlaps the previous one.
     const std::int64_t stride = intAttr(node, "stride", kernel);
-    auto height = windowOutput(node, input, kernel, stride, 0, input[1]);
-    if (!height) {
-        return height.error();
-    }
-    auto width = windowOutput(node, input, kernel, stride, 0, input[2]);
-    if (!width) {
-        return width.error();
-    }
-    return Shape{input[0], height.value(), width.value()};
+    return windowShape(node, input.value(), input.value()[0], kernel, stride, 0);
 }
 
 base::Result<Shape> batchNorm2dShape(const proto::Node &node, const std::vector<Shape> &inputs)
 {
-    auto sole = soleInput(node, inputs);
-    if (!sole) {
-        return sole;
-    }
-    if (auto status = requireImage(node, sole.value(), "normalized per channel"); !status) {
-        return status.error();
-    }
-    return sole;
+    return soleImageInput(node, inputs, "normalized per channel");
 }
 
 base::Result<Shape> adaptiveAvgPool2dShape(const proto::Node &node,
                                            const std::vector<Shape> &inputs)
 {
-    auto sole = soleInput(node, inputs);
+    auto sole = soleImageInput(node, inputs);
     if (!sole) {
         return sole;
     }
     const Shape &input = sole.value();
-    if (auto status = requireImage(node, input); !status) {
-        return status.error();
-    }
     auto size = adaptiveOutputSize(node);
     if (!size) {
         return size;
