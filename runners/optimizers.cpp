@@ -104,6 +104,20 @@ base::Status readBuffer(torch::serialize::InputArchive &archive,
     return base::okStatus();
 }
 
+// Calls update(i, parameter, gradient) for each parameter that has a gradient, with `decay`
+// times the parameter added to the gradient (coupled L2 weight decay; 0 = none).
+template<typename Update>
+void forEachGradient(std::vector<torch::Tensor> &parameters, double decay, Update update)
+{
+    for (std::size_t i = 0; i < parameters.size(); ++i) {
+        torch::Tensor &parameter = parameters[i];
+        const torch::Tensor &grad = parameter.grad();
+        if (grad.defined()) {
+            update(i, parameter, decay != 0 ? grad.add(parameter, decay) : grad);
+        }
+    }
+}
+
 } // namespace
 
 OptimizerSettings OptimizerSettings::of(const proto::TrainConfig &effective)
@@ -213,20 +227,15 @@ void Optimizer::stepSgd()
     const torch::Tensor negRate = m_rateTensor.neg();
     const double momentum = m_settings.momentum;
     const double decay = m_settings.weightDecay;
-    for (std::size_t i = 0; i < m_parameters.size(); ++i) {
-        torch::Tensor &parameter = m_parameters[i];
-        const torch::Tensor &grad = parameter.grad();
-        if (!grad.defined()) {
-            continue;
-        }
-        torch::Tensor direction = decay != 0 ? grad.add(parameter, decay) : grad;
-        if (momentum != 0) {
-            torch::Tensor &buffer = m_first[i];
-            buffer.mul_(momentum).add_(direction);
-            direction = m_settings.nesterov ? direction.add(buffer, momentum) : buffer;
-        }
-        parameter.addcmul_(direction, negRate);
-    }
+    forEachGradient(
+        m_parameters, decay, [&](std::size_t i, torch::Tensor &parameter, torch::Tensor direction) {
+            if (momentum != 0) {
+                torch::Tensor &buffer = m_first[i];
+                buffer.mul_(momentum).add_(direction);
+                direction = m_settings.nesterov ? direction.add(buffer, momentum) : buffer;
+            }
+            parameter.addcmul_(direction, negRate);
+        });
 }
 
 // torch.optim.Adam / AdamW (amsgrad off). The bias corrections 1 - beta^t are computed as
@@ -243,22 +252,18 @@ void Optimizer::stepAdam()
     const torch::Tensor negStepSize = m_rateTensor.neg() / correction1;
     const torch::Tensor shrink = // AdamW: 1 - lr * wd
         decoupled ? m_rateTensor.mul(-decay).add_(1) : torch::Tensor();
-    for (std::size_t i = 0; i < m_parameters.size(); ++i) {
-        torch::Tensor &parameter = m_parameters[i];
-        const torch::Tensor &grad = parameter.grad();
-        if (!grad.defined()) {
-            continue;
-        }
-        if (decoupled && decay != 0) {
-            parameter.mul_(shrink);
-        }
-        const torch::Tensor g = !decoupled && decay != 0 ? grad.add(parameter, decay) : grad;
-        m_first[i].mul_(beta1).add_(g, 1 - beta1);
-        m_second[i].mul_(beta2).addcmul_(g, g, 1 - beta2);
-        const torch::Tensor denominator =
-            (m_second[i].sqrt() / correction2Root).add_(m_settings.eps);
-        parameter.addcmul_(m_first[i] / denominator, negStepSize);
-    }
+    const double coupled = decoupled ? 0.0 : decay;
+    forEachGradient(m_parameters, coupled,
+                    [&](std::size_t i, torch::Tensor &parameter, const torch::Tensor &g) {
+                        if (decoupled && decay != 0) {
+                            parameter.mul_(shrink);
+                        }
+                        m_first[i].mul_(beta1).add_(g, 1 - beta1);
+                        m_second[i].mul_(beta2).addcmul_(g, g, 1 - beta2);
+                        const torch::Tensor denominator =
+                            (m_second[i].sqrt() / correction2Root).add_(m_settings.eps);
+                        parameter.addcmul_(m_first[i] / denominator, negStepSize);
+                    });
 }
 
 // torch.optim.RMSprop, not centered.
@@ -268,22 +273,17 @@ void Optimizer::stepRmsprop()
     const double alpha = m_settings.alpha;
     const double momentum = m_settings.momentum;
     const double decay = m_settings.weightDecay;
-    for (std::size_t i = 0; i < m_parameters.size(); ++i) {
-        torch::Tensor &parameter = m_parameters[i];
-        const torch::Tensor &grad = parameter.grad();
-        if (!grad.defined()) {
-            continue;
-        }
-        const torch::Tensor g = decay != 0 ? grad.add(parameter, decay) : grad;
-        m_second[i].mul_(alpha).addcmul_(g, g, 1 - alpha);
-        const torch::Tensor average = m_second[i].sqrt().add_(m_settings.eps);
-        if (momentum > 0) {
-            m_first[i].mul_(momentum).addcdiv_(g, average);
-            parameter.addcmul_(m_first[i], negRate);
-        } else {
-            parameter.addcmul_(g / average, negRate);
-        }
-    }
+    forEachGradient(m_parameters, decay,
+                    [&](std::size_t i, torch::Tensor &parameter, const torch::Tensor &g) {
+                        m_second[i].mul_(alpha).addcmul_(g, g, 1 - alpha);
+                        const torch::Tensor average = m_second[i].sqrt().add_(m_settings.eps);
+                        if (momentum > 0) {
+                            m_first[i].mul_(momentum).addcdiv_(g, average);
+                            parameter.addcmul_(m_first[i], negRate);
+                        } else {
+                            parameter.addcmul_(g / average, negRate);
+                        }
+                    });
 }
 
 void Optimizer::clearGradients()
