@@ -11,6 +11,8 @@ packages=(
     # the reference BLAS (DESIGN.md, Facts).
     libtorch-dev libopenblas0-pthread
     protobuf-compiler libprotobuf-dev libsqlite3-dev zlib1g-dev libstb-dev
+    # ONNX import/export with libonnx's checker and shape inference; graph layout by Graphviz.
+    libonnx-dev libgraphviz-dev
     catch2
     # The bundled sample experiment trains on the real Fashion-MNIST.
     dataset-fashion-mnist
