@@ -81,7 +81,7 @@ GraphModuleImpl::GraphModuleImpl(const proto::ModelGraph &graph,
     m_inputShape.insert(m_inputShape.end(), analysis.inputShape.begin(), analysis.inputShape.end());
 }
 
-std::string GraphModuleImpl::submoduleName(const std::string &nodeName) const
+std::string GraphModuleImpl::claimSubmoduleName(const std::string &nodeName)
 {
     std::string name = nodeName;
     for (char &c : name) {
@@ -92,7 +92,14 @@ std::string GraphModuleImpl::submoduleName(const std::string &nodeName) const
     while (named_children().contains(name)) {
         name += '_';
     }
+    m_submodules[nodeName] = name;
     return name;
+}
+
+std::string GraphModuleImpl::submoduleOf(const std::string &nodeName) const
+{
+    auto it = m_submodules.find(nodeName);
+    return it == m_submodules.end() ? std::string() : it->second;
 }
 
 GraphModuleImpl::Kind GraphModuleImpl::kindOf(const proto::Node &node)
@@ -126,16 +133,16 @@ GraphModuleImpl::Step GraphModuleImpl::makeStep(const proto::Node &node,
     step.kind = kindOf(node);
     switch (step.kind) {
     case Kind::Linear:
-        step.linear = register_module(submoduleName(node.name()),
+        step.linear = register_module(claimSubmoduleName(node.name()),
                                       torch::nn::Linear(linearOptions(node, inputShapes)));
         break;
     case Kind::Conv2d:
-        step.conv = register_module(submoduleName(node.name()),
+        step.conv = register_module(claimSubmoduleName(node.name()),
                                     torch::nn::Conv2d(conv2dOptions(node, inputShapes)));
         break;
     case Kind::BatchNorm:
         step.batchNorm =
-            register_module(submoduleName(node.name()),
+            register_module(claimSubmoduleName(node.name()),
                             torch::nn::BatchNorm2d(batchNorm2dOptions(node, inputShapes)));
         break;
     case Kind::MaxPool:

@@ -15,6 +15,7 @@
 #include <torch/nn/pimpl.h>
 #include <torch/types.h>
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -30,9 +31,10 @@ public:
     // input: [batch, ...inputShape]; returns the output node's value, [batch, ...outputShape].
     torch::Tensor forward(const torch::Tensor &input);
 
-    // The name a node's submodule is registered under: the node name, with '.' (not allowed
-    // by libtorch) replaced by '_' and '_' appended until it is unique.
-    std::string submoduleName(const std::string &nodeName) const;
+    // The name node `nodeName`'s submodule is registered under (the node name with '.', which
+    // libtorch does not allow, replaced by '_', and '_' appended until unique); empty for a
+    // node without parameters.
+    std::string submoduleOf(const std::string &nodeName) const;
 
 private:
     enum class Kind {
@@ -62,11 +64,14 @@ private:
     };
 
     static Kind kindOf(const proto::Node &node);
+    // A new unique submodule name for a node, recorded for submoduleOf().
+    std::string claimSubmoduleName(const std::string &nodeName);
     // outputShape is the node's analysed shape, which fixes AdaptiveAvgPool2d's [H, W].
     Step makeStep(const proto::Node &node,
                   const std::vector<model::Shape> &inputShapes,
                   const model::Shape &outputShape);
 
+    std::map<std::string, std::string> m_submodules; // node name -> registered name
     std::vector<Step> m_steps; // analysed topological order: a chain from Input to output
     std::vector<std::int64_t> m_inputShape; // [-1, ...inputShape]: reshapes flat samples
 };

@@ -3,6 +3,7 @@
 #include "runners/control_channel.h"
 #include "runners/evaluation_metrics.h"
 #include "runners/event_sink.h"
+#include "runners/model_file.h"
 #include "runners/number_text.h"
 #include "runners/training_loop.h"
 
@@ -272,6 +273,11 @@ void TrainingLoop::writeCheckpoint(const std::string &path,
     m_events.emit(std::move(record));
     if (kind == proto::CHECKPOINT_LAST) {
         m_outcome.checkpoint = path;
+        // The trained model on its own, for `torchlight-worker eval --model` and export.
+        auto model = saveTlModel(m_job.runDir / "model.tlmodel", m_job.spec.model(), *m_model);
+        if (!model) {
+            throw std::runtime_error(model.error().describe());
+        }
     }
 }
 

@@ -3,6 +3,7 @@
 #include "proto/record_io.h"
 #include "runners/exit_codes.h"
 #include "runners/inspect_dataset_command.h"
+#include "runners/model_commands.h"
 #include "runners/train_command.h"
 
 #include <algorithm>
@@ -135,7 +136,21 @@ int runInspect(const std::vector<std::string> &args)
     return runInspectDataset(parsed.value());
 }
 
-// One subcommand of the worker; later issues add eval and debug here.
+// A subcommand that parses its arguments, then runs (usage errors exit with code 2).
+template<typename Args>
+std::function<int(const std::vector<std::string> &)>
+parsedThen(base::Result<Args> (*parse)(const std::vector<std::string> &), int (*run)(const Args &))
+{
+    return [parse, run](const std::vector<std::string> &args) {
+        auto parsed = parse(args);
+        if (!parsed) {
+            return usageFailure(parsed.error());
+        }
+        return run(parsed.value());
+    };
+}
+
+// One subcommand of the worker; a later issue adds debug here.
 struct Subcommand
 {
     const char *name;
@@ -161,7 +176,12 @@ int dispatch(const std::vector<std::string> &args)
         return toInt(ExitCode::Success);
     }
     const Subcommand subcommands[] = {
-        {"train", runTrain}, {"devices", runDevices}, {"inspect-dataset", runInspect}};
+        {"train", runTrain},
+        {"devices", runDevices},
+        {"inspect-dataset", runInspect},
+        {"eval", parsedThen(parseEvalArgs, runEval)},
+        {"inspect-model", parsedThen(parseInspectModelArgs, runInspectModel)},
+        {"export-onnx", parsedThen(parseExportOnnxArgs, runExportOnnx)}};
     for (const Subcommand &subcommand : subcommands) {
         if (first == subcommand.name) {
             return subcommand.run({args.begin() + 1, args.end()});
@@ -212,6 +232,9 @@ std::string usageText()
         "[--progress]\n"
         "  torchlight-worker devices [--records]\n"
         "  torchlight-worker inspect-dataset PATH... [options]\n"
+        "  torchlight-worker eval --model FILE --input X.npy --output Y.npy [--device D]\n"
+        "  torchlight-worker inspect-model FILE [--view OUT.pb]\n"
+        "  torchlight-worker export-onnx --spec FILE --output OUT.onnx [--checkpoint CKPT.pt]\n"
         "  torchlight-worker --help | --version\n"
         "\n"
         "train      Trains the ExperimentSpec in FILE (.pb binary, .pbtxt text) and writes the\n"
@@ -221,14 +244,23 @@ std::string usageText()
         "  --device D         cpu, cuda or cuda:N; overrides the spec's device (default cpu)\n"
         "  --progress         draw a progress bar on stderr and a final line with the result\n"
         "devices    Lists the CPU and CUDA devices this worker can train on.\n"
-        "  --records          write one framed RunEvent{devices} record on stdout instead\n";
+        "  --records          write one framed RunEvent{devices} record on stdout instead\n"
+        "eval       Runs a model (.onnx, TorchScript .pt, or a run's model.tlmodel) on the\n"
+        "           NumPy array X (the batch dimension first) and writes its output as Y.\n"
+        "inspect-model  Prints a model file's summary as JSON: inputs, outputs, node count by\n"
+        "           op, parameter count, ops that block training.\n"
+        "  --view OUT.pb      also write the whole graph (tl.proto.ViewGraph) for the GUI\n"
+        "export-onnx  Writes the spec's model as ONNX (opset 17), with the weights of CKPT (a\n"
+        "           run's checkpoints/last.pt) or freshly initialised ones (seeded by the spec).\n";
     const std::string tail =
         "\n"
         "Files a run leaves in DIR:\n"
         "  experiment.pb, experiment.pbtxt   the spec that ran (device resolved)\n"
         "  events.tlog                       RunEvent records (framed, append-only)\n"
         "  worker.log                        the same events as readable lines\n"
-        "  checkpoints/final.pt              model and optimizer state at the end\n"
+        "  checkpoints/last.pt               model and optimizer state at the end\n"
+        "  checkpoints/best.pt, step-N.pt    the best and periodic checkpoints\n"
+        "  model.tlmodel                     the trained model alone (graph and weights)\n"
         "  control.tlog                      read, not written: ControlCommand records\n"
         "\n"
         "Streams: stdout carries the same RunEvent records as events.tlog unless it is a\n"

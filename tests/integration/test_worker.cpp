@@ -1,5 +1,7 @@
 // End-to-end tests of torchlight-worker (docs/worker.md): the real executable, real
 // Fashion-MNIST files, real pipes and run directories.
+#include "datasets/npy_format.h"
+#include "datasets/npy_writer.h"
 #include "proto/record_io.h"
 #include "proto/spec_io.h"
 #include "tests/runners/scratch_dir.h"
@@ -237,6 +239,19 @@ TEST_CASE("The worker trains the MLP on 2,000 Fashion-MNIST images and leaves a 
     CHECK(fs::is_regular_file(dir / "run" / checkpoint->checkpoint().path()));
     CHECK(checkpoint->checkpoint().step() == 64);
     CHECK(fs::is_regular_file(dir / "run" / "checkpoints" / "best.pt"));
+
+    // The trained model alone (graph and weights) evaluates like any model file.
+    REQUIRE(fs::is_regular_file(dir / "run" / "model.tlmodel"));
+    const std::vector<float> images(3 * 28 * 28, 0.25f);
+    REQUIRE(datasets::writeNpy(dir / "x.npy", "<f4", {3, 1, 28, 28}, images.data(),
+                               images.size() * sizeof(float))
+                .ok());
+    WorkerProcess eval({"eval", "--model", (dir / "run" / "model.tlmodel").string(), "--input",
+                        (dir / "x.npy").string(), "--output", (dir / "y.npy").string()});
+    REQUIRE(runToExit(eval) == kExitOk);
+    auto logits = datasets::readNpyHeader(dir / "y.npy");
+    REQUIRE(logits.ok());
+    CHECK(logits.value().shape == std::vector<std::uint64_t>{3, 10});
 
     // stdout carried the very same records, byte for byte.
     CHECK(worker.streamError().empty());
