@@ -139,8 +139,11 @@ public:
             m_paths[node->output()] = prefix + node->s(c10::attr::name);
             return;
         }
-        if (kind == c10::prim::ListConstruct && !constantText(node->output()).empty()) {
-            return; // a constant list: shown as an attribute of its user
+        if (kind == c10::prim::ListConstruct) {
+            // Lists are shown through their users: a list of constants ([2, 2]) as an
+            // attribute, a list of tensors (torch.cat's) as that many inputs.
+            m_lists[node->output()] = node->inputs().vec();
+            return;
         }
         addNode(node);
     }
@@ -187,6 +190,10 @@ private:
             }
             return;
         }
+        if (auto list = m_lists.find(input); list != m_lists.end()) {
+            addList(out, node, index, list->second);
+            return;
+        }
         if (const std::string text = constantText(input); !text.empty()) {
             proto::ViewAttr *attr = out.add_attrs();
             attr->set_name(argumentName(node, index));
@@ -196,7 +203,29 @@ private:
         out.add_inputs(input->debugName());
     }
 
+    void addList(proto::ViewNode &out,
+                 const Node *node,
+                 std::size_t index,
+                 const std::vector<Value *> &items)
+    {
+        std::string text;
+        for (const Value *item : items) {
+            const std::string itemText = constantText(item);
+            if (itemText.empty()) {
+                for (const Value *tensor : items) {
+                    out.add_inputs(tensor->debugName());
+                }
+                return;
+            }
+            text += (text.empty() ? "" : ", ") + itemText;
+        }
+        proto::ViewAttr *attr = out.add_attrs();
+        attr->set_name(argumentName(node, index));
+        attr->set_text("[" + text + "]");
+    }
+
     proto::ViewGraph &m_view;
+    std::unordered_map<const Value *, std::vector<Value *>> m_lists; // ListConstruct items
     std::map<std::string, torch::Tensor> m_tensors;         // parameters and buffers by path
     std::unordered_map<const Value *, std::string> m_paths; // GetAttr results: their path
 };
