@@ -10,8 +10,10 @@ base::Result<CommandLine> parseCommandLine(const QStringList &arguments)
     const QCommandLineOption headless(QStringLiteral("headless"));
     const QCommandLineOption train(QStringLiteral("train"));
     const QCommandLineOption dataDir(QStringLiteral("data-dir"), QString(), QStringLiteral("DIR"));
+    const QCommandLineOption openModel(QStringLiteral("open-model"), QString(),
+                                       QStringLiteral("FILE"));
     const QCommandLineOption help(QStringList{QStringLiteral("h"), QStringLiteral("help")});
-    parser.addOptions({headless, train, dataDir, help});
+    parser.addOptions({headless, train, dataDir, openModel, help});
     parser.addPositionalArgument(QStringLiteral("experiment"), QString());
     if (!parser.parse(arguments)) {
         return base::makeError(base::ErrorCode::InvalidInput,
@@ -29,6 +31,7 @@ base::Result<CommandLine> parseCommandLine(const QStringList &arguments)
     line.train = parser.isSet(train);
     line.showHelp = parser.isSet(help);
     line.dataDir = parser.value(dataDir);
+    line.openModel = parser.value(openModel);
     if (!parser.positionalArguments().isEmpty()) {
         line.experiment = parser.positionalArguments().constFirst();
     }
@@ -38,7 +41,8 @@ base::Result<CommandLine> parseCommandLine(const QStringList &arguments)
 QString usageText()
 {
     return QStringLiteral(
-        "Usage: torchlight [--headless] [--train] [--data-dir DIR] [EXPERIMENT.pbtxt]\n"
+        "Usage: torchlight [--headless] [--train] [--data-dir DIR] [--open-model FILE]\n"
+        "                  [EXPERIMENT.pbtxt]\n"
         "\n"
         "Opens EXPERIMENT (default: the bundled Fashion-MNIST MLP sample) in the workbench.\n"
         "\n"
@@ -48,6 +52,7 @@ QString usageText()
         "  --train          start training as soon as the experiment is open\n"
         "  --data-dir DIR   where the run store and run directories live\n"
         "                   (default: $XDG_DATA_HOME/torchlight)\n"
+        "  --open-model FILE  show an .onnx or TorchScript .pt model in the Graph tab\n"
         "  -h, --help       show this text\n"
         "\n"
         "The worker is torchlight-worker next to this program, or $TL_WORKER.\n");

@@ -1,5 +1,6 @@
 #pragma once
-// torchlight's command line: [--headless] [--train] [--data-dir DIR] [EXPERIMENT]. Parsed
+// torchlight's command line: [--headless] [--train] [--data-dir DIR] [--open-model FILE]
+// [EXPERIMENT]. Parsed
 // before any Q(Core)Application exists, because --headless (or no display) decides which
 // application class to construct.
 
@@ -17,6 +18,7 @@ struct CommandLine
     bool showHelp = false;
     QString dataDir;    // empty: RunStore::defaultDataDir()
     QString experiment; // empty: the bundled sample
+    QString openModel;  // a model file to show in the Graph tab at start; empty: none
 };
 
 // arguments[0] is the program. Unknown options and extra positionals are errors naming them.

@@ -63,6 +63,7 @@ int runWindow(int argc, char **argv, const app::CommandLine &line)
     options.dataDir = dataDirFor(line);
     options.workerPath = app::workerPath();
     options.trainAtOnce = line.train;
+    options.openModel = line.openModel;
     app::MainWindow window(std::move(options));
     window.show();
     return QApplication::exec();

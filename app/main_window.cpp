@@ -5,16 +5,24 @@
 #include "app/device_probe.h"
 #include "app/experiment_builder.h"
 #include "app/experiment_file.h"
+#include "app/graphviz_lane.h"
 #include "app/model_controller.h"
+#include "app/model_export.h"
+#include "app/model_file_controller.h"
+#include "app/model_menu.h"
 #include "app/runs_controller.h"
 #include "app/store_lane.h"
 #include "app/training_controller.h"
 #include "base/number_text.h"
+#include "views/busy_indicator.h"
 #include "views/dataset_panel.h"
 #include "views/evaluation_view.h"
+#include "views/graph_panel.h"
+#include "views/graph_view.h"
 #include "views/log_view.h"
 #include "views/model_panel.h"
 #include "views/models/runs_table_model.h"
+#include "views/node_properties.h"
 #include "views/runs_panel.h"
 #include "views/scalar_chart.h"
 #include "views/train_panel.h"
@@ -29,6 +37,7 @@
 #include <QSettings>
 #include <QStatusBar>
 #include <QStyle>
+#include <QTabWidget>
 #include <QToolBar>
 #include <QtConcurrent/QtConcurrentRun>
 
@@ -69,6 +78,9 @@ MainWindow::MainWindow(WindowOptions options, QWidget *parent)
     m_runs->recoverAndRefresh();
     m_devices->start();
     openExperiment(m_options.experiment.isEmpty() ? kSampleExperiment : m_options.experiment);
+    if (!m_options.openModel.isEmpty()) {
+        openModel(m_options.openModel);
+    }
     if (m_options.trainAtOnce) {
         startTraining();
     }
@@ -76,18 +88,29 @@ MainWindow::MainWindow(WindowOptions options, QWidget *parent)
 
 MainWindow::~MainWindow()
 {
-    // Controllers first (they observe the panels and post to the lane), the lane last.
+    // Controllers first (they observe the panels and post to the lanes), the lanes last.
+    m_modelFiles.reset();
+    m_exporter.reset();
     m_training.reset();
     m_runs.reset();
     m_datasets.reset();
     m_devices.reset();
     m_lane.reset();
+    m_graphvizLane.reset();
 }
 
 void MainWindow::createPanels()
 {
     m_chart = new views::ScalarChart(this);
-    setCentralWidget(m_chart);
+    m_graphPanel = new views::GraphPanel(this);
+    m_graphPanel->view().clear(tr("Drop an .onnx or .pt file here, or use File ▸ Open Model…"));
+    // The curves of runs and the graph of the model share the centre, a tab each.
+    m_centre = new QTabWidget(this);
+    m_centre->setObjectName(QStringLiteral("centralTabs"));
+    m_centre->setDocumentMode(true);
+    m_centre->addTab(m_chart, tr("Curves"));
+    m_centre->addTab(m_graphPanel, tr("Graph"));
+    setCentralWidget(m_centre);
     m_datasetPanel = new views::DatasetPanel(this);
     m_modelPanel = new views::ModelPanel(this);
     m_trainPanel = new views::TrainPanel(this);
@@ -107,6 +130,12 @@ void MainWindow::createPanels()
     addDockWidget(Qt::RightDockWidgetArea, trainDock);
     auto *modelDock = dock(this, tr("Model"), QStringLiteral("modelDock"), m_modelPanel);
     addDockWidget(Qt::RightDockWidgetArea, modelDock);
+    // What is selected in the graph; it shares the model's place, raised on a selection.
+    m_nodeProperties = new views::NodeProperties(this);
+    m_propertiesDock =
+        dock(this, tr("Properties"), QStringLiteral("propertiesDock"), m_nodeProperties);
+    tabifyDockWidget(modelDock, m_propertiesDock);
+    modelDock->raise();
     // At 1600 px: an 8-wide sample grid on the left, the settings and layers on the right.
     resizeDocks({datasetDock, trainDock}, {560, 400}, Qt::Horizontal);
     auto *runsDock = dock(this, tr("Runs"), QStringLiteral("runsDock"), m_runsPanel);
@@ -115,6 +144,8 @@ void MainWindow::createPanels()
     splitDockWidget(runsDock, logDock, Qt::Horizontal);
     resizeDocks({runsDock, logDock}, {3, 2}, Qt::Horizontal);
     resizeDocks({runsDock}, {230}, Qt::Vertical);
+    m_busy = new views::BusyIndicator(this);
+    statusBar()->addPermanentWidget(m_busy);
     statusBar()->showMessage(tr("Ready"));
 }
 
@@ -128,6 +159,10 @@ void MainWindow::createControllers()
                                                       *m_evaluation, m_options.workerPath,
                                                       m_options.dataDir / "runs");
     m_devices = std::make_unique<DeviceProbe>(m_options.workerPath);
+    m_graphvizLane = std::make_unique<GraphvizLane>();
+    m_modelFiles = std::make_unique<ModelFileController>(*m_graphvizLane, m_graphPanel->view(),
+                                                         m_options.workerPath);
+    m_exporter = std::make_unique<ModelExporter>(m_options.workerPath);
 }
 
 void MainWindow::createActions()
@@ -144,6 +179,8 @@ void MainWindow::createActions()
     openExperimentAction->setShortcut(QKeySequence(QStringLiteral("Ctrl+E")));
     file->addSeparator();
     m_datasetMenu = std::make_unique<DatasetMenu>(*file, *this);
+    file->addSeparator();
+    m_modelMenu = std::make_unique<ModelMenu>(*file, *this);
     file->addSeparator();
     file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
 
@@ -188,6 +225,7 @@ void MainWindow::wireControllers()
     connect(&m_experimentWatcher, &QFutureWatcherBase::finished, this,
             &MainWindow::onExperimentLoaded);
     wireDatasets();
+    wireGraph();
 
     connect(m_trainPanel, &views::TrainPanel::trainClicked, this, &MainWindow::startTraining);
     connect(m_trainPanel, &views::TrainPanel::stopClicked, m_training.get(),
@@ -298,6 +336,7 @@ void MainWindow::onExperimentLoaded()
     setWindowTitle(tr("Torchlight — %1").arg(name));
     m_trainPanel->setSettings(trainSettingsFrom(m_experiment));
     m_model->setGraph(m_experiment.model());
+    refreshCanvasGraph();
     m_datasets->loadSpec(m_experiment.dataset());
     showInfo(tr("Opened experiment %1").arg(name));
     emit experimentOpened(name);
@@ -324,6 +363,7 @@ void MainWindow::onDatasetLoaded(const LoadedDataset &dataset)
     m_datasetPanel->showMessage(notes.join(QLatin1Char('\n')), false);
     m_datasetPanel->showDataset(dataset.spec, dataset.preview);
     m_model->setInput(summary.sampleShape, static_cast<std::int64_t>(summary.classNames.size()));
+    refreshCanvasGraph();
     m_datasetMenu->remember(dataset.spec);
     QStringList splits;
     for (const datasets::SplitSummary &split : summary.splits) {
@@ -380,8 +420,11 @@ void MainWindow::dropEvent(QDropEvent *event)
         return;
     }
     event->acceptProposedAction();
-    if (paths.size() == 1 && isExperimentFile(QString::fromStdString(paths[0].string()))) {
-        openExperiment(QString::fromStdString(paths[0].string()));
+    const QString first = QString::fromStdString(paths[0].string());
+    if (paths.size() == 1 && isExperimentFile(first)) {
+        openExperiment(first);
+    } else if (paths.size() == 1 && ModelFileController::isModelFile(first)) {
+        openModel(first);
     } else {
         openDataset(paths);
     }

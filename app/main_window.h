@@ -15,12 +15,16 @@
 
 class QAction;
 class QDockWidget;
+class QTabWidget;
 
 namespace tl::views {
+class BusyIndicator;
 class DatasetPanel;
 class EvaluationView;
+class GraphPanel;
 class LogView;
 class ModelPanel;
+class NodeProperties;
 class RunsPanel;
 class RunsTableModel;
 class ScalarChart;
@@ -32,7 +36,11 @@ namespace tl::app {
 class DatasetController;
 class DatasetMenu;
 class DeviceProbe;
+class GraphvizLane;
 class ModelController;
+class ModelExporter;
+class ModelFileController;
+class ModelMenu;
 class RunsController;
 class StoreLane;
 class TrainingController;
@@ -44,6 +52,7 @@ struct WindowOptions
     std::filesystem::path dataDir; // holds torchlight.db and runs/
     QString workerPath;
     bool trainAtOnce = false; // --train
+    QString openModel;        // --open-model: shown in the Graph tab at start
 };
 
 class MainWindow : public QMainWindow
@@ -56,6 +65,8 @@ public:
 
     void openExperiment(const QString &path);
     void openDataset(const std::vector<std::filesystem::path> &paths);
+    // Shows an .onnx or TorchScript file in the Graph tab (read off the UI thread).
+    void openModel(const QString &path);
     // Assembles the spec from the panels and starts a run.
     void startTraining();
 
@@ -75,6 +86,12 @@ public:
     DatasetMenu &datasetMenu() const { return *m_datasetMenu; }
     TrainingController &training() const { return *m_training; }
     RunsController &runs() const { return *m_runs; }
+    views::GraphPanel &graphPanel() const { return *m_graphPanel; }
+    views::NodeProperties &nodeProperties() const { return *m_nodeProperties; }
+    QTabWidget &centralTabs() const { return *m_centre; }
+    ModelFileController &modelFiles() const { return *m_modelFiles; }
+    ModelMenu &modelMenu() const { return *m_modelMenu; }
+    ModelExporter &modelExporter() const { return *m_exporter; }
 
 signals:
     void experimentOpened(const QString &name);
@@ -93,6 +110,11 @@ private:
     void onExperimentLoaded();
     void wireDatasets();
     void onDatasetLoaded(const LoadedDataset &dataset);
+    void wireGraph();
+    void wireGraphExports();
+    // Shows the canvas model in the Graph tab unless a model file is there (or force).
+    void refreshCanvasGraph(bool force = false);
+    void exportModelAsOnnx(const QString &output);
     void showError(const QString &text);
     void showInfo(const QString &text);
 
@@ -115,15 +137,24 @@ private:
     views::RunsTableModel *m_runsModel = nullptr;
     views::RunsPanel *m_runsPanel = nullptr;
     views::LogView *m_log = nullptr;
+    QTabWidget *m_centre = nullptr;
+    views::GraphPanel *m_graphPanel = nullptr;
+    views::NodeProperties *m_nodeProperties = nullptr;
+    QDockWidget *m_propertiesDock = nullptr;
+    views::BusyIndicator *m_busy = nullptr;
 
     // Declared so the lane is destroyed last: controllers post to it until they are gone.
     std::unique_ptr<StoreLane> m_lane;
+    std::unique_ptr<GraphvizLane> m_graphvizLane;
     std::unique_ptr<DatasetController> m_datasets;
     std::unique_ptr<ModelController> m_model;
     std::unique_ptr<RunsController> m_runs;
     std::unique_ptr<TrainingController> m_training;
     std::unique_ptr<DeviceProbe> m_devices;
     std::unique_ptr<DatasetMenu> m_datasetMenu;
+    std::unique_ptr<ModelFileController> m_modelFiles;
+    std::unique_ptr<ModelExporter> m_exporter;
+    std::unique_ptr<ModelMenu> m_modelMenu;
 };
 
 } // namespace tl::app
