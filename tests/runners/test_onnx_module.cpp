@@ -1,3 +1,4 @@
+#include "bench/transformer_onnx.h"
 #include "datasets/npy_format.h"
 #include "model/graph_analysis.h"
 #include "model/onnx_export.h"
@@ -337,4 +338,49 @@ TEST_CASE("A failing ONNX node is reported with its name and op", "[runners]")
     } catch (const std::exception &error) {
         CHECK_THAT(error.what(), Catch::Contains("node 'MatMul' (MatMul)"));
     }
+}
+
+TEST_CASE("A Transformer layer as PyTorch exports it runs to the hand-written libtorch result",
+          "[runners]")
+{
+    // bench/transformer_onnx.h writes the exporter's dynamic reshape chains (Shape, Gather,
+    // Unsqueeze, Concat, Reshape), attention, LayerNormalization and erf GELU.
+    const bench::TransformerOnnx transformer(1, 16, 4);
+    auto parsed = model::parseOnnxModel(transformer.model().SerializeAsString(), "encoder.onnx");
+    INFO((parsed.ok() ? std::string() : parsed.error().describe()));
+    REQUIRE(parsed.ok());
+    runners::OnnxModule module = loadModule(parsed.value());
+    auto weight = [&](const std::string &name) {
+        for (const onnx::TensorProto &tensor : transformer.model().graph().initializer()) {
+            if (tensor.name() == name) {
+                return runners::tensorFromOnnx(tensor);
+            }
+        }
+        FAIL("no initializer " << name);
+        return torch::Tensor();
+    };
+    auto linear = [&](const std::string &scope, const torch::Tensor &t) {
+        return torch::matmul(t, weight(scope + ".weight")) + weight(scope + ".bias");
+    };
+    auto norm = [&](const std::string &scope, const torch::Tensor &t) {
+        return torch::layer_norm(t, {16}, weight(scope + ".weight"), weight(scope + ".bias"));
+    };
+    auto heads = [](const torch::Tensor &t) {
+        return t.reshape({2, 3, 4, 4}).permute({0, 2, 1, 3});
+    };
+    torch::manual_seed(8);
+    const torch::Tensor x = torch::randn({2, 3, 16});
+    const std::string attn = "/layers.0/self_attn";
+    const torch::Tensor normed = norm("/layers.0/norm1", x);
+    const torch::Tensor q = heads(linear(attn + "/q_proj", normed));
+    const torch::Tensor k = heads(linear(attn + "/k_proj", normed));
+    const torch::Tensor v = heads(linear(attn + "/v_proj", normed));
+    const torch::Tensor probs = torch::softmax(torch::matmul(q, k.transpose(2, 3)) / 8.0, -1);
+    const torch::Tensor context = torch::matmul(probs, v).permute({0, 2, 1, 3}).reshape({2, 3, 16});
+    const torch::Tensor residual = x + linear(attn + "/out_proj", context);
+    const torch::Tensor hidden = linear("/layers.0/mlp/fc1", norm("/layers.0/norm2", residual));
+    const torch::Tensor gelu = hidden * (torch::erf(hidden / 1.4142135f) + 1) * 0.5;
+    const torch::Tensor expected = norm("/norm", residual + linear("/layers.0/mlp/fc2", gelu));
+    torch::NoGradGuard noGrad;
+    checkClose(module->forward({x}).at(0), expected, 1e-5);
 }
