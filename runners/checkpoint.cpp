@@ -135,14 +135,32 @@ std::string mismatch(torch::nn::Module &module,
 
 } // namespace
 
+base::Status saveArchive(torch::serialize::OutputArchive &archive,
+                         const std::filesystem::path &file,
+                         const std::string &what)
+{
+    const std::filesystem::path partial = file.string() + ".partial";
+    try {
+        std::filesystem::create_directories(file.parent_path());
+        archive.save_to(partial.string());
+        std::filesystem::rename(partial, file);
+    } catch (const std::exception &error) {
+        std::error_code ignored;
+        std::filesystem::remove(partial, ignored);
+        return base::makeError(ErrorCode::Io,
+                               "The " + what + " cannot be written: " + torchErrorText(error) + ".",
+                               file.string());
+    }
+    return base::okStatus();
+}
+
 base::Status saveCheckpoint(const std::filesystem::path &file,
                             const torch::nn::Module &module,
                             const Optimizer *optimizer,
                             const TrainingState &state)
 {
-    const std::filesystem::path partial = file.string() + ".partial";
+    torch::serialize::OutputArchive archive;
     try {
-        torch::serialize::OutputArchive archive;
         torch::serialize::OutputArchive modelArchive;
         module.save(modelArchive);
         archive.write("model", modelArchive);
@@ -152,17 +170,12 @@ base::Status saveCheckpoint(const std::filesystem::path &file,
             archive.write("optimizer", optimizerArchive);
         }
         writeState(archive, state);
-        std::filesystem::create_directories(file.parent_path());
-        archive.save_to(partial.string());
-        std::filesystem::rename(partial, file);
     } catch (const std::exception &error) {
-        std::error_code ignored;
-        std::filesystem::remove(partial, ignored);
         return base::makeError(ErrorCode::Io,
                                "The checkpoint cannot be written: " + torchErrorText(error) + ".",
                                file.string());
     }
-    return base::okStatus();
+    return saveArchive(archive, file, "checkpoint");
 }
 
 base::Result<TrainingState>

@@ -9,6 +9,7 @@
 #include "base/result.h"
 
 #include <torch/nn/module.h>
+#include <torch/serialize/output-archive.h>
 #include <torch/types.h>
 
 #include <cstdint>
@@ -31,6 +32,12 @@ struct TrainingState
     torch::Tensor deviceGenerator; // CUDA generator state now; undefined on the CPU
     std::map<std::string, double> sums; // the loop's running sums and counters, by name
 };
+
+// Writes an archive to `file` through a temporary name and a rename, so a reader never sees half
+// of it; `what` names it in the error ("checkpoint", "model file"). Creates the parent folder.
+base::Status saveArchive(torch::serialize::OutputArchive &archive,
+                         const std::filesystem::path &file,
+                         const std::string &what);
 
 // Saves module (under "model"), optimizer (under "optimizer", when given) and state to `file`.
 base::Status saveCheckpoint(const std::filesystem::path &file,

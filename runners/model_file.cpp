@@ -3,6 +3,7 @@
 #include "model/graph_analysis.h"
 #include "model/onnx_model.h"
 #include "model/view_graph.h"
+#include "runners/checkpoint.h"
 #include "runners/graph_module.h"
 #include "runners/onnx_module.h"
 #include "runners/torchscript_view.h"
@@ -216,10 +217,9 @@ base::Status saveTlModel(const std::filesystem::path &file,
                          const proto::ModelGraph &graph,
                          const torch::nn::Module &module)
 {
-    const std::filesystem::path partial = file.string() + ".partial";
+    torch::serialize::OutputArchive archive;
     try {
         const std::string bytes = graph.SerializeAsString();
-        torch::serialize::OutputArchive archive;
         archive.write("graph",
                       torch::from_blob(const_cast<char *>(bytes.data()),
                                        {static_cast<std::int64_t>(bytes.size())}, torch::kUInt8)
@@ -227,16 +227,12 @@ base::Status saveTlModel(const std::filesystem::path &file,
         torch::serialize::OutputArchive weights;
         module.save(weights);
         archive.write("model", weights);
-        archive.save_to(partial.string());
-        std::filesystem::rename(partial, file);
     } catch (const std::exception &error) {
-        std::error_code ignored;
-        std::filesystem::remove(partial, ignored);
         return base::makeError(ErrorCode::Io,
                                "The model file cannot be written: " + torchErrorText(error) + ".",
                                file.string());
     }
-    return base::okStatus();
+    return saveArchive(archive, file, "model file");
 }
 
 } // namespace tl::runners
