@@ -29,6 +29,7 @@ struct Spatial
 {
     torch::Tensor input;
     std::vector<std::int64_t> pads; // per spatial dim, symmetric
+    bool prePadded = false;         // asymmetric pads were applied to `input` already
 };
 
 Spatial spatialPads(const Call &c,
@@ -63,7 +64,8 @@ Spatial spatialPads(const Call &c,
     if (symmetric) {
         return {std::move(x), std::vector<std::int64_t>(pads.begin(), pads.begin() + long(n))};
     }
-    return {torch::constant_pad_nd(x, torchPads(pads), fill), std::vector<std::int64_t>(n, 0)};
+    return {torch::constant_pad_nd(x, torchPads(pads), fill), std::vector<std::int64_t>(n, 0),
+            true};
 }
 
 std::vector<std::int64_t> orOnes(std::vector<std::int64_t> values, std::size_t n)
@@ -114,14 +116,29 @@ Tensors averagePool(const Call &c)
     const auto strides = orOnes(c.ints("strides"), n);
     const bool ceil = c.i("ceil_mode", 0) != 0;
     const bool countPad = c.i("count_include_pad", 0) != 0;
-    Spatial s = spatialPads(c, c.at(0), kernel, strides, std::vector<std::int64_t>(n, 1), 0.0);
-    if (n == 1) {
-        return one(torch::avg_pool1d(s.input, kernel, strides, s.pads, ceil, countPad));
+    const std::vector<std::int64_t> dilations(n, 1);
+    Spatial s = spatialPads(c, c.at(0), kernel, strides, dilations, 0.0);
+    auto pool = [&](const torch::Tensor &t, bool countPadding) {
+        if (n == 1) {
+            return torch::avg_pool1d(t, kernel, strides, s.pads, ceil, countPadding);
+        }
+        if (n == 2) {
+            return torch::avg_pool2d(t, kernel, strides, s.pads, ceil, countPadding);
+        }
+        return torch::avg_pool3d(t, kernel, strides, s.pads, ceil, countPadding);
+    };
+    if (!s.prePadded || countPad) {
+        return one(pool(s.input, countPad));
     }
-    if (n == 2) {
-        return one(torch::avg_pool2d(s.input, kernel, strides, s.pads, ceil, countPad));
-    }
-    return one(torch::avg_pool3d(s.input, kernel, strides, s.pads, ceil, countPad));
+    // Asymmetric pads that must not count: the zeros added are data to libtorch now, so divide
+    // the window sums by how many real elements each window holds.
+    std::vector<std::int64_t> maskShape(c.at(0).sizes().begin(), c.at(0).sizes().end());
+    maskShape[0] = 1;
+    maskShape[1] = 1;
+    const torch::Tensor mask =
+        spatialPads(c, torch::ones(maskShape, c.at(0).options()), kernel, strides, dilations, 0.0)
+            .input;
+    return one(pool(s.input, true) / pool(mask, true));
 }
 
 Tensors gemm(const Call &c)

@@ -384,3 +384,19 @@ TEST_CASE("A Transformer layer as PyTorch exports it runs to the hand-written li
     torch::NoGradGuard noGrad;
     checkClose(module->forward({x}).at(0), expected, 1e-5);
 }
+
+TEST_CASE("ONNX AveragePool with asymmetric pads counts only real elements unless told",
+          "[runners]")
+{
+    const torch::Tensor x = torch::tensor({1.0f, 2.0f, 3.0f, 4.0f}).reshape({1, 1, 2, 2});
+    OneNode excluded("AveragePool", {{1, 1, 2, 2}});
+    excluded.ints("kernel_shape", {2, 2});
+    excluded.ints("pads", {0, 0, 1, 1});
+    // Windows: {1,2,3,4}, {2,4}, {3,4}, {4}.
+    checkClose(excluded.run({x}), torch::tensor({2.5f, 3.0f, 3.5f, 4.0f}).reshape({1, 1, 2, 2}));
+    OneNode included("AveragePool", {{1, 1, 2, 2}});
+    included.ints("kernel_shape", {2, 2});
+    included.ints("pads", {0, 0, 1, 1});
+    included.integer("count_include_pad", 1);
+    checkClose(included.run({x}), torch::tensor({2.5f, 1.5f, 1.75f, 1.0f}).reshape({1, 1, 2, 2}));
+}
