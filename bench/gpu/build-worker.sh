@@ -4,7 +4,8 @@
 #
 # Usage: bench/gpu/build-worker.sh [BUILD_DIR]      (default: build-cuda/)
 #
-# Debian packages the machine lacks (Catch2 2 for the tests, protobuf headers) may come as .deb files in
+# Debian packages the machine lacks (Catch2 2 for the tests, protobuf headers, and libonnx1 +
+# libonnx-dev + libonnxifi for model/'s ONNX import, whose CMake config names all three) may come as .deb files in
 # the folder TL_DEBS: they are unpacked under /opt/tl-deps, never into /, and found from there.
 set -euo pipefail
 
