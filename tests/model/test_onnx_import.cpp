@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
 
 using namespace tl;
 using namespace tl::model;
@@ -89,18 +90,29 @@ OnnxModel parseOk(const std::string &bytes, const std::string &name = "built.onn
     return model.value();
 }
 
+// The PyTorch fixture `name`, read and checked; nullopt (with a WARN) when ../shared is absent.
+std::optional<OnnxModel> readFixture(const std::string &name)
+{
+    const fs::path file = kFixtures / name;
+    if (!fs::exists(file)) {
+        WARN("skipped: " << file << " is absent");
+        return std::nullopt;
+    }
+    auto model = readOnnxModel(file);
+    INFO((model.ok() ? std::string() : model.error().describe()));
+    REQUIRE(model.ok());
+    return model.value();
+}
+
 } // namespace
 
 TEST_CASE("The LeNet fixture imports with its twelve nodes, opset 17 and 61,706 parameters",
           "[model]")
 {
-    const fs::path file = kFixtures / "lenet.onnx";
-    if (!fs::exists(file)) {
-        WARN("skipped: " << file << " is absent");
+    const std::optional<OnnxModel> model = readFixture("lenet.onnx");
+    if (!model) {
         return;
     }
-    auto model = readOnnxModel(file);
-    REQUIRE(model.ok());
     CHECK(model.value().fileName() == "lenet.onnx");
     const proto::ViewGraph view = describeOnnxModel(model.value());
     CHECK(view.format() == "onnx");
@@ -126,13 +138,10 @@ TEST_CASE("The LeNet fixture imports with its twelve nodes, opset 17 and 61,706 
 
 TEST_CASE("The LeNet fixture's nodes carry their scope, weights, attributes and shapes", "[model]")
 {
-    const fs::path file = kFixtures / "lenet.onnx";
-    if (!fs::exists(file)) {
-        WARN("skipped: " << file << " is absent");
+    const std::optional<OnnxModel> model = readFixture("lenet.onnx");
+    if (!model) {
         return;
     }
-    auto model = readOnnxModel(file);
-    REQUIRE(model.ok());
     const proto::ViewGraph view = describeOnnxModel(model.value());
     const proto::ViewNode *conv = findNode(view, "/c1/Conv");
     REQUIRE(conv);
@@ -165,13 +174,10 @@ TEST_CASE("The LeNet fixture's nodes carry their scope, weights, attributes and 
 
 TEST_CASE("The MLP fixture imports with four nodes and 203,530 parameters", "[model]")
 {
-    const fs::path file = kFixtures / "mlp.onnx";
-    if (!fs::exists(file)) {
-        WARN("skipped: " << file << " is absent");
+    const std::optional<OnnxModel> model = readFixture("mlp.onnx");
+    if (!model) {
         return;
     }
-    auto model = readOnnxModel(file);
-    REQUIRE(model.ok());
     const proto::ViewGraph view = describeOnnxModel(model.value());
     CHECK(view.opset() == 17);
     CHECK(opCounts(view) == std::map<std::string, int>{{"Flatten", 1}, {"Gemm", 2}, {"Relu", 1}});
