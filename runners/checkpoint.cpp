@@ -135,14 +135,14 @@ std::string mismatch(torch::nn::Module &module,
 
 } // namespace
 
-base::Status saveArchive(torch::serialize::OutputArchive &archive,
-                         const std::filesystem::path &file,
-                         const std::string &what)
+base::Status saveAtomically(const std::filesystem::path &file,
+                            const std::string &what,
+                            const std::function<void(const std::filesystem::path &partial)> &write)
 {
     const std::filesystem::path partial = file.string() + ".partial";
     try {
         std::filesystem::create_directories(file.parent_path());
-        archive.save_to(partial.string());
+        write(partial);
         std::filesystem::rename(partial, file);
     } catch (const std::exception &error) {
         std::error_code ignored;
@@ -152,6 +152,15 @@ base::Status saveArchive(torch::serialize::OutputArchive &archive,
                                file.string());
     }
     return base::okStatus();
+}
+
+base::Status saveArchive(torch::serialize::OutputArchive &archive,
+                         const std::filesystem::path &file,
+                         const std::string &what)
+{
+    return saveAtomically(file, what, [&archive](const std::filesystem::path &partial) {
+        archive.save_to(partial.string());
+    });
 }
 
 base::Status saveCheckpoint(const std::filesystem::path &file,

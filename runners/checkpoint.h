@@ -14,6 +14,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <string>
 
@@ -33,8 +34,14 @@ struct TrainingState
     std::map<std::string, double> sums; // the loop's running sums and counters, by name
 };
 
-// Writes an archive to `file` through a temporary name and a rename, so a reader never sees half
-// of it; `what` names it in the error ("checkpoint", "model file"). Creates the parent folder.
+// Writes `file` through a temporary name (`write` fills FILE.partial, throwing on failure) and a
+// rename, so a reader never sees half of it; `what` names it in the error ("checkpoint", "model
+// file"). Creates the parent folder.
+base::Status saveAtomically(const std::filesystem::path &file,
+                            const std::string &what,
+                            const std::function<void(const std::filesystem::path &partial)> &write);
+
+// An archive written with saveAtomically.
 base::Status saveArchive(torch::serialize::OutputArchive &archive,
                          const std::filesystem::path &file,
                          const std::string &what);

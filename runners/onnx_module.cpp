@@ -116,6 +116,16 @@ OnnxModuleImpl::OnnxModuleImpl(model::OnnxModel model) : m_model(std::move(model
         }
     }
     const onnx::GraphProto &graph = proto.graph();
+    // BatchNormalization's running mean and variance are state, not weights: buffers, which the
+    // optimizer never sees and training mode updates in place.
+    std::set<std::string> runningStats;
+    for (const onnx::NodeProto &node : graph.node()) {
+        if (node.op_type() == "BatchNormalization") {
+            for (int i = 3; i < node.input_size() && i < 5; ++i) {
+                runningStats.insert(node.input(i));
+            }
+        }
+    }
     std::set<std::string> initializers;
     std::set<std::string> registered;
     for (const onnx::TensorProto &initializer : graph.initializer()) {
@@ -131,7 +141,9 @@ OnnxModuleImpl::OnnxModuleImpl(model::OnnxModel model) : m_model(std::move(model
                 name += '_';
             }
             // Module::to() moves parameters with set_data(), so this handle follows them.
-            m_parameters[initializer.name()] = register_parameter(name, value);
+            m_parameters[initializer.name()] = runningStats.count(initializer.name())
+                                                   ? register_buffer(name, value)
+                                                   : register_parameter(name, value);
         } else {
             m_constants[initializer.name()] = value;
         }
@@ -148,6 +160,27 @@ OnnxModuleImpl::OnnxModuleImpl(model::OnnxModel model) : m_model(std::move(model
                                         + ") has no Torchlight kernel");
         }
     }
+}
+
+std::string OnnxModuleImpl::serializeWithCurrentWeights() const
+{
+    onnx::ModelProto proto = m_model.proto();
+    for (onnx::TensorProto &initializer : *proto.mutable_graph()->mutable_initializer()) {
+        auto it = m_parameters.find(initializer.name());
+        if (it == m_parameters.end()) {
+            continue;
+        }
+        const torch::Tensor value =
+            it->second.detach()
+                .to(torch::kCPU, dtypeFromOnnx(initializer.data_type(), initializer.name()))
+                .contiguous();
+        initializer.clear_float_data();
+        initializer.clear_double_data();
+        initializer.clear_int32_data();
+        initializer.set_raw_data(value.data_ptr(),
+                                 static_cast<std::size_t>(value.numel()) * value.element_size());
+    }
+    return proto.SerializeAsString();
 }
 
 torch::Tensor OnnxModuleImpl::constantOrParameter(const std::string &name) const

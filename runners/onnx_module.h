@@ -38,13 +38,16 @@ public:
     // The graph inputs forward() takes (initializers listed as inputs are not among them).
     const std::vector<std::string> &inputNames() const { return m_inputs; }
     const model::OnnxModel &model() const { return m_model; }
+    // The model's bytes with every float initializer holding the module's current value (in
+    // the initializer's own type, as raw data): a fine-tuned model as an ONNX file.
+    std::string serializeWithCurrentWeights() const;
 
 private:
     torch::Tensor constantOrParameter(const std::string &name) const;
 
     model::OnnxModel m_model;
     std::vector<std::string> m_inputs;
-    std::map<std::string, torch::Tensor> m_parameters; // by ONNX name
+    std::map<std::string, torch::Tensor> m_parameters; // float initializers, by ONNX name
     std::map<std::string, torch::Tensor> m_constants;  // non-float initializers, on the CPU
     std::int64_t m_opset = 0;
 };

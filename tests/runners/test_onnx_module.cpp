@@ -12,6 +12,7 @@
 #include <onnx/onnx_pb.h>
 
 #include <filesystem>
+#include <map>
 
 using namespace tl;
 
@@ -399,4 +400,61 @@ TEST_CASE("ONNX AveragePool with asymmetric pads counts only real elements unles
     included.ints("pads", {0, 0, 1, 1});
     included.integer("count_include_pad", 1);
     checkClose(included.run({x}), torch::tensor({2.5f, 1.5f, 1.75f, 1.0f}).reshape({1, 1, 2, 2}));
+}
+
+TEST_CASE("ONNX BatchNormalization's running statistics are buffers that training updates and "
+          "the saved model keeps",
+          "[runners]")
+{
+    OneNode bn("BatchNormalization", {{4, 2, 3, 3}});
+    bn.number("epsilon", 1e-5f);
+    bn.number("momentum", 0.9f);
+    const auto addFloats = [&](const std::string &name, const std::vector<float> &values) {
+        auto *init = bn.model.mutable_graph()->add_initializer();
+        init->set_name(name);
+        init->set_data_type(onnx::TensorProto::FLOAT);
+        init->add_dims(static_cast<std::int64_t>(values.size()));
+        for (float v : values) {
+            init->add_float_data(v);
+        }
+        bn.node->add_input(name);
+    };
+    addFloats("scale", {1.0f, 2.0f});
+    addFloats("bias", {0.0f, 0.5f});
+    addFloats("mean", {0.0f, 0.0f});
+    addFloats("var", {1.0f, 1.0f});
+    auto parsed = model::parseOnnxModel(bn.model.SerializeAsString(), "bn.onnx");
+    REQUIRE(parsed.ok());
+    runners::OnnxModule module = loadModule(parsed.value());
+    // Scale and bias train; the running mean and variance are state the optimizer never sees.
+    CHECK(module->parameters().size() == 2);
+    CHECK(module->buffers().size() == 2);
+
+    module->train();
+    torch::manual_seed(1);
+    const torch::Tensor x = torch::randn({4, 2, 3, 3}) * 3.0 + 2.0;
+    torch::Tensor out = module->forward({x}).at(0);
+    out.sum().backward(); // no in-place update of a leaf that needs a gradient
+    // PyTorch's momentum 0.1 is ONNX's 0.9: the running mean moves a tenth towards the batch's.
+    const torch::Tensor batchMean = x.mean({0, 2, 3});
+    std::map<std::string, torch::Tensor> buffers;
+    for (const auto &buffer : module->named_buffers()) {
+        buffers[buffer.key()] = buffer.value();
+    }
+    REQUIRE(buffers.count("mean") == 1);
+    const torch::Tensor runningMean = buffers.at("mean");
+    checkClose(runningMean, batchMean * 0.1);
+
+    // The model written back carries the updated statistics and the trained weights.
+    torch::NoGradGuard noGrad;
+    module->parameters()[0].add_(1.0);
+    auto saved = model::parseOnnxModel(module->serializeWithCurrentWeights(), "saved.onnx");
+    REQUIRE(saved.ok());
+    std::map<std::string, torch::Tensor> initializers;
+    for (const onnx::TensorProto &init : saved.value().proto().graph().initializer()) {
+        initializers[init.name()] = runners::tensorFromOnnx(init);
+    }
+    checkClose(initializers.at("mean"), batchMean * 0.1);
+    checkClose(initializers.at("scale"), torch::tensor({2.0f, 3.0f}));
+    checkClose(initializers.at("var"), buffers.at("var"));
 }
