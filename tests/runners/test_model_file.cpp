@@ -6,6 +6,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <caffe2/serialize/inline_container.h>
+
 #include <fstream>
 #include <map>
 
@@ -138,4 +140,26 @@ TEST_CASE("Broken model files are refused with the file named", "[runners]")
         REQUIRE_FALSE(truncated.ok());
         CHECK_THAT(truncated.error().describe(), Catch::Contains("truncated.pt"));
     }
+}
+
+TEST_CASE("A TorchScript file from a newer PyTorch format is refused naming file and version",
+          "[runners]")
+{
+    const auto dir = testing::scratchDir("newer-torchscript");
+    {
+        // A well-formed archive that says it was written in file format version 99.
+        caffe2::serialize::PyTorchStreamWriter writer((dir / "future.pt").string());
+        writer.setMinVersion(99);
+        const std::string pickle = "\x80\x02N.";
+        writer.writeRecord("data.pkl", pickle.data(), pickle.size());
+        writer.writeEndOfFile();
+    }
+    auto loaded = runners::loadModelFile(dir / "future.pt", torch::Device(torch::kCPU));
+    REQUIRE_FALSE(loaded.ok());
+    const std::string message = loaded.error().describe();
+    CHECK_THAT(message, Catch::Contains("future.pt"));
+    CHECK_THAT(message, Catch::Contains("version 99"));
+    auto described = runners::describeModelFile(dir / "future.pt");
+    REQUIRE_FALSE(described.ok());
+    CHECK_THAT(described.error().describe(), Catch::Contains("version 99"));
 }
