@@ -211,13 +211,9 @@ base::Status checkTrainingFits(const proto::ExperimentSpec &spec,
             return status;
         }
     }
-    std::string lastOp;
-    for (const proto::Node &node : spec.model().nodes()) {
-        if (node.name() == analysis.output) {
-            lastOp = node.op();
-        }
-    }
-    if (auto target = checkLoss(config, analysis.outputShape, classes, lastOp); !target) {
+    const model::NodeAnalysis *last = analysis.node(analysis.output);
+    if (auto target = checkLoss(config, analysis.outputShape, classes, last ? last->op : "");
+        !target) {
         return target.error();
     }
     const std::int64_t train = data.train.count();
@@ -248,9 +244,13 @@ base::Result<model::GraphAnalysis> checkExperiment(const proto::ExperimentSpec &
     if (auto status = checkTrainConfig(spec.train()); !status) {
         return status.error();
     }
-    auto analysis = model::analyzeGraph(spec.model());
-    if (!analysis) {
-        return analysis.error();
+    // A model file is read by loadModelToTrain (runners/trainer.h), which fills the analysis in.
+    base::Result<model::GraphAnalysis> analysis = model::GraphAnalysis{};
+    if (spec.model_file().empty()) {
+        analysis = model::analyzeGraph(spec.model());
+        if (!analysis) {
+            return analysis.error();
+        }
     }
     if (auto status = checkDataset(spec.dataset()); !status) {
         return status.error();

@@ -12,7 +12,8 @@
 
 namespace tl::runners {
 
-// Protocol version, train config ranges, model analysis and dataset files. Errors name the spec
+// Protocol version, train config ranges, model analysis (not of spec.model_file, which
+// loadModelToTrain reads) and dataset files. Errors name the spec
 // field ("train.momentum"), the node (context = node name) or the missing file (its path).
 base::Result<model::GraphAnalysis> checkExperiment(const proto::ExperimentSpec &spec);
 

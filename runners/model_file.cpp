@@ -34,13 +34,7 @@ base::Error loadError(const std::filesystem::path &file, const std::exception &e
                            file.filename().string());
 }
 
-// A .tlmodel: "graph" (the ModelGraph's bytes as a uint8 tensor) and "model" (the module).
-struct TlModel
-{
-    proto::ModelGraph graph;
-    model::GraphAnalysis analysis;
-    GraphModule module{nullptr};
-};
+} // namespace
 
 base::Result<TlModel> readTlModel(const std::filesystem::path &file)
 {
@@ -80,24 +74,31 @@ base::Result<TlModel> readTlModel(const std::filesystem::path &file)
     return result;
 }
 
-base::Result<LoadedModel> loadOnnx(const std::filesystem::path &file, const torch::Device &device)
+base::Result<OnnxModule> readOnnxModule(const std::filesystem::path &file, proto::ViewGraph &view)
 {
     auto onnx = model::readOnnxModel(file);
     if (!onnx) {
         return onnx.error();
     }
-    LoadedModel loaded;
-    loaded.view = model::describeOnnxModel(onnx.value());
-    if (loaded.view.blocking_ops_size() > 0) {
+    view = model::describeOnnxModel(onnx.value());
+    if (view.blocking_ops_size() > 0) {
         std::string ops;
-        for (const std::string &op : loaded.view.blocking_ops()) {
+        for (const std::string &op : view.blocking_ops()) {
             ops += (ops.empty() ? "" : ", ") + op;
         }
         return base::makeError(ErrorCode::InvalidInput,
                                "The model uses ops Torchlight cannot run yet: " + ops + ".",
                                file.filename().string());
     }
-    auto module = buildOnnxModule(onnx.value());
+    return buildOnnxModule(onnx.value());
+}
+
+namespace {
+
+base::Result<LoadedModel> loadOnnx(const std::filesystem::path &file, const torch::Device &device)
+{
+    LoadedModel loaded;
+    auto module = readOnnxModule(file, loaded.view);
     if (!module) {
         return module.error();
     }
@@ -170,8 +171,8 @@ base::Result<ModelFileKind> modelFileKind(const std::filesystem::path &file)
                            file.filename().string());
 }
 
-base::Result<LoadedModel> loadModelFile(const std::filesystem::path &file,
-                                        const torch::Device &device)
+base::Result<ModelFileKind> existingModelFileKind(const std::filesystem::path &file,
+                                                  const std::string &what)
 {
     auto kind = modelFileKind(file);
     if (!kind) {
@@ -179,8 +180,18 @@ base::Result<LoadedModel> loadModelFile(const std::filesystem::path &file,
     }
     std::error_code ec;
     if (!std::filesystem::is_regular_file(file, ec)) {
-        return base::makeError(ErrorCode::NotFound, "The model file does not exist.",
+        return base::makeError(ErrorCode::NotFound, "The " + what + " does not exist.",
                                file.string());
+    }
+    return kind;
+}
+
+base::Result<LoadedModel> loadModelFile(const std::filesystem::path &file,
+                                        const torch::Device &device)
+{
+    auto kind = existingModelFileKind(file, "model file");
+    if (!kind) {
+        return kind.error();
     }
     switch (kind.value()) {
     case ModelFileKind::Onnx:

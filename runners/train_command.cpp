@@ -142,6 +142,13 @@ std::optional<Failure> TrainSession::prepare()
         return Failure{ExitCode::InvalidInput, analysis.error()};
     }
     m_job.analysis = std::move(analysis).value();
+    if (!m_job.spec.model_file().empty()) {
+        auto model = loadModelToTrain(m_job.spec.model_file(), m_job.analysis);
+        if (!model) {
+            return Failure{ExitCode::InvalidInput, model.error()};
+        }
+        m_job.fileModel = std::move(model).value();
+    }
     if (auto written = proto::writeExperimentSpec(m_job.spec, m_args.runDir); !written) {
         return Failure{ExitCode::RunDirNotWritable, written.error()};
     }
@@ -171,6 +178,13 @@ std::optional<Failure> TrainSession::loadData(ControlChannel &control, bool &sto
                      + datasets::valueTypeName(data.train.type) + " in " + duration + ".");
     for (const std::string &warning : data.warnings) {
         m_events.log(proto::LOG_LEVEL_WARNING, warning);
+    }
+    if (m_job.fileModel) {
+        if (auto probed = probeModelOutput(*m_job.fileModel, m_job.analysis, data.train.shape,
+                                           m_job.spec.model_file());
+            !probed) {
+            return Failure{ExitCode::InvalidInput, probed.error()};
+        }
     }
     if (auto fits = checkDataFitsModel(m_job.spec, m_job.analysis, data); !fits) {
         return Failure{ExitCode::InvalidInput, fits.error()};

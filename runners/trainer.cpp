@@ -2,6 +2,7 @@
 
 #include "runners/control_channel.h"
 #include "runners/event_sink.h"
+#include "runners/graph_module.h"
 #include "runners/number_text.h"
 #include "runners/training_loop.h"
 

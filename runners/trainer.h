@@ -13,12 +13,14 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <string>
 
 namespace tl::runners {
 
 class ControlChannel;
 class EventSink;
+struct TrainableModel; // runners/trainable_model.h (libtorch)
 
 // Everything one training run needs; the data is moved in and converted to tensors once.
 struct TrainingJob
@@ -29,6 +31,8 @@ struct TrainingJob
     std::uint64_t deviceMemoryBytes = 0; // of a CUDA device; 0 = unknown or the CPU
     datasets::Dataset data;
     std::filesystem::path runDir;
+    // spec.model_file as loadModelToTrain loaded it; null: the spec's graph is built and trained.
+    std::shared_ptr<TrainableModel> fileModel;
 };
 
 // How a run ended, for the terminal status message.
@@ -54,6 +58,22 @@ struct TrainingOutcome
 // AdamW weight_decay 0 -> 0.01, grad_accumulation 0 -> 1, keep_checkpoints 0 -> 3, threads 0 ->
 // all cores).
 proto::TrainConfig effectiveTrainConfig(const proto::TrainConfig &config);
+
+// Loads a model file to fine-tune (spec.model_file) on the CPU and describes it as the
+// experiment checks read a graph: `analysis` gets its input (named as in the file, with the
+// per-sample shape it declares, if any), its output node and op, and its parameter count.
+// Errors name the file: missing, unreadable, ops Torchlight cannot run, more than one input.
+base::Result<std::shared_ptr<TrainableModel>> loadModelToTrain(const std::filesystem::path &file,
+                                                               model::GraphAnalysis &analysis);
+
+// Runs the loaded model once on two zero samples of the dataset's `sampleShape` to learn its
+// per-sample output shape (a file does not always declare it); an input shape the file left
+// open becomes sampleShape. Errors name the file and say what the model could not take (a
+// fixed batch size, a sample shape its layers do not fit).
+base::Status probeModelOutput(TrainableModel &model,
+                              model::GraphAnalysis &analysis,
+                              const model::Shape &sampleShape,
+                              const std::filesystem::path &file);
 
 // Runs the job to completion or until STOP, emitting the RUNNING and PAUSED statuses, progress,
 // scalars, logs and the checkpoint event through `events` (not the terminal status: the caller

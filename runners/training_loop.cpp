@@ -3,6 +3,7 @@
 #include "runners/autocast_scope.h"
 #include "runners/control_channel.h"
 #include "runners/event_sink.h"
+#include "runners/graph_module.h"
 #include "runners/lr_schedule.h"
 #include "runners/number_text.h"
 
@@ -40,24 +41,18 @@ void setGeneratorState(at::Generator generator, const torch::Tensor &state)
 }
 
 // TL_CHANNELS_LAST=0/1 overrides the default (on for convolutions on CUDA), for benchmarks.
-bool wantChannelsLast(const torch::Device &device, const proto::ModelGraph &graph)
+bool wantChannelsLast(const torch::Device &device, const TrainableModel &model)
 {
     if (const char *forced = std::getenv("TL_CHANNELS_LAST")) {
         return std::string(forced) == "1";
     }
-    return device.is_cuda()
-           && std::any_of(graph.nodes().begin(), graph.nodes().end(),
-                          [](const proto::Node &n) { return n.op() == "Conv2d"; });
+    return device.is_cuda() && model.convolutional;
 }
 
-std::string outputOp(const proto::ModelGraph &graph, const std::string &output)
+std::string outputOp(const model::GraphAnalysis &analysis)
 {
-    for (const proto::Node &node : graph.nodes()) {
-        if (node.name() == output) {
-            return node.op();
-        }
-    }
-    return {};
+    const model::NodeAnalysis *node = analysis.node(analysis.output);
+    return node ? node->op : std::string();
 }
 
 } // namespace
@@ -82,7 +77,7 @@ TrainingOutcome TrainingLoop::run()
     try {
         return runLoop();
     } catch (const std::exception &error) {
-        if (!isOutOfMemory(error) || !m_model) {
+        if (!isOutOfMemory(error) || !m_model.module) {
             throw;
         }
         const std::string where = "at batch size " + std::to_string(m_batch);
@@ -188,23 +183,22 @@ void TrainingLoop::prepareData()
 
 void TrainingLoop::buildModel()
 {
-    const proto::ModelGraph &graph = m_job.spec.model();
-    m_model = GraphModule(graph, m_job.analysis);
-    m_model->to(m_device);
-    m_channelsLast = wantChannelsLast(m_device, graph);
+    m_model = m_job.fileModel ? *m_job.fileModel : graphModel(m_job.spec.model(), m_job.analysis);
+    m_model.module->to(m_device);
+    m_channelsLast = wantChannelsLast(m_device, m_model);
     if (m_channelsLast) {
         torch::NoGradGuard noGrad;
-        for (torch::Tensor &parameter : m_model->parameters()) {
+        for (torch::Tensor &parameter : m_model.module->parameters()) {
             if (parameter.dim() == 4) {
                 parameter.set_data(parameter.contiguous(at::MemoryFormat::ChannelsLast));
             }
         }
     }
     m_optimizer =
-        std::make_unique<Optimizer>(m_model->parameters(), OptimizerSettings::of(m_config));
+        std::make_unique<Optimizer>(m_model.module->parameters(), OptimizerSettings::of(m_config));
     auto target = checkLoss(m_config, m_job.analysis.outputShape,
                             static_cast<std::int64_t>(m_job.data.classNames.size()),
-                            outputOp(graph, m_job.analysis.output));
+                            outputOp(m_job.analysis));
     if (!target) {
         throw std::invalid_argument(target.error().message);
     }
@@ -219,7 +213,7 @@ void TrainingLoop::buildModel()
     m_totalSteps = m_stepsPerEpoch * m_config.epochs();
     m_schedule = effectiveSchedule(m_config.schedule(), m_stepsPerEpoch, m_totalSteps);
     m_autocast = m_config.precision() == proto::PRECISION_BF16_AUTOCAST && m_device.is_cuda();
-    if (m_fastPath && m_fullMicro > 0) {
+    if (m_fastPath && m_fullMicro > 0 && m_model.capturable) {
         m_graph = std::make_unique<StepGraph>(m_device.index() < 0 ? 0 : m_device.index());
         const auto index = torch::TensorOptions().device(m_device).dtype(torch::kInt64);
         m_graphOrder = torch::zeros({m_fullMicro, m_batch}, index);
@@ -235,7 +229,7 @@ void TrainingLoop::resume()
     if (from.empty()) {
         return;
     }
-    auto state = loadCheckpoint(from, *m_model, m_optimizer.get());
+    auto state = loadCheckpoint(from, *m_model.module, m_optimizer.get());
     if (!state) {
         throw std::invalid_argument(state.error().describe());
     }
@@ -259,7 +253,7 @@ void TrainingLoop::resume()
 void TrainingLoop::announce()
 {
     const proto::ExperimentSpec &spec = m_job.spec;
-    const std::string model = !spec.model().name().empty() ? spec.model().name() : "the model";
+    const std::string &model = m_model.name;
     const std::string data = !spec.dataset().name().empty() ? spec.dataset().name() : "the dataset";
     const int count = at::get_num_threads();
     const std::string threads = std::to_string(count) + (m_job.device.isCuda() ? " CPU" : "")
@@ -267,8 +261,11 @@ void TrainingLoop::announce()
     const std::string val =
         m_val.count() > 0 ? groupedDigits(m_val.count()) + " validation / " : std::string();
     m_events.log(proto::LOG_LEVEL_INFO,
-                 "Model " + model + ": " + groupedDigits(parameterCount(*m_model)) + " parameters, "
-                     + groupedDigits(m_job.analysis.flops) + " multiply-accumulates per sample.");
+                 "Model " + model + ": " + groupedDigits(parameterCount(*m_model.module))
+                     + " parameters"
+                     + (m_job.analysis.flops > 0 ? ", " + groupedDigits(m_job.analysis.flops)
+                                                       + " multiply-accumulates per sample."
+                                                 : "."));
     std::string accumulation;
     if (m_accumulation > 1) {
         accumulation = " x " + std::to_string(m_accumulation) + " accumulated";
@@ -329,7 +326,7 @@ void TrainingLoop::shuffle(std::int64_t firstStep)
 
 TrainingLoop::EpochResult TrainingLoop::runEpoch(std::uint32_t epoch, std::int64_t firstStep)
 {
-    m_model->train();
+    m_model.module->train();
     shuffle(firstStep);
     if (firstStep == 0) {
         m_epochLossStart = m_lossSum.item<double>();
@@ -391,7 +388,7 @@ torch::Tensor TrainingLoop::microStep(const torch::Tensor &x, const torch::Tenso
     torch::Tensor loss;
     {
         const AutocastScope autocast(m_autocast);
-        output = m_model->forward(input(x));
+        output = m_model.forward(input(x));
         loss = computeLoss(m_config, m_target, output, y);
     }
     (scale == 1.0 ? loss : loss * scale).backward();

@@ -7,13 +7,13 @@
 
 #include "runners/checkpoint.h"
 #include "runners/control_channel.h"
-#include "runners/graph_module.h"
 #include "runners/losses.h"
 #include "runners/metric_goal.h"
 #include "runners/optimizers.h"
 #include "runners/split_tensors.h"
 #include "runners/step_graph.h"
 #include "runners/throughput_meter.h"
+#include "runners/trainable_model.h"
 #include "runners/trainer.h"
 
 #include <torch/types.h>
@@ -110,7 +110,7 @@ private:
     SplitTensors m_train;
     SplitTensors m_val; // empty when the dataset holds none out: the test split is evaluated
     SplitTensors m_test;
-    GraphModule m_model{nullptr};
+    TrainableModel m_model;
     std::unique_ptr<Optimizer> m_optimizer;
     proto::LrSchedule m_schedule;
     TargetKind m_target = TargetKind::ClassIndex;

@@ -120,20 +120,20 @@ std::optional<proto::EvaluationEvent>
 TrainingLoop::evaluate(const SplitTensors &split, const std::string &name, std::uint32_t epoch)
 {
     torch::NoGradGuard noGrad;
-    m_model->eval();
+    m_model.module->eval();
     EvaluationMetrics metrics(m_target, static_cast<std::int64_t>(m_classNames.size()), m_device);
     const std::stop_token stop = m_control.stopToken();
     for (std::int64_t begin = 0; begin < split.count(); begin += kEvalBatch) {
         if (stop.stop_requested()) {
-            m_model->train();
+            m_model.module->train();
             return std::nullopt; // the STOP is handled by the loop; skip the rest
         }
         const std::int64_t end = std::min(begin + kEvalBatch, split.count());
         const torch::Tensor labels = split.labelRange(begin, end);
-        const torch::Tensor output = m_model->forward(input(split.range(begin, end)));
+        const torch::Tensor output = m_model.forward(input(split.range(begin, end)));
         metrics.add(output, labels, computeLoss(m_config, m_target, output, labels, true));
     }
-    m_model->train();
+    m_model.module->train();
     proto::EvaluationEvent event = metrics.finish(name, m_step, epoch, m_classNames);
     m_events.scalar(name + "/loss", m_step, event.loss());
     if (!event.confusion().empty()) {
@@ -256,7 +256,7 @@ void TrainingLoop::writeCheckpoint(const std::string &path,
                                    std::int64_t stepInEpoch)
 {
     const TrainingState state = stateAt(epoch, stepInEpoch);
-    auto saved = saveCheckpoint(m_job.runDir / path, *m_model, m_optimizer.get(), state);
+    auto saved = saveCheckpoint(m_job.runDir / path, *m_model.module, m_optimizer.get(), state);
     if (!saved) {
         throw std::runtime_error(saved.error().describe());
     }
@@ -274,7 +274,7 @@ void TrainingLoop::writeCheckpoint(const std::string &path,
     if (kind == proto::CHECKPOINT_LAST) {
         m_outcome.checkpoint = path;
         // The trained model on its own, for `torchlight-worker eval --model` and export.
-        auto model = saveTlModel(m_job.runDir / "model.tlmodel", m_job.spec.model(), *m_model);
+        auto model = m_model.save(m_job.runDir / m_model.savedName);
         if (!model) {
             throw std::runtime_error(model.error().describe());
         }

@@ -2,6 +2,7 @@
 
 #include <cctype>
 #include <charconv>
+#include <filesystem>
 #include <string_view>
 
 namespace tl::store {
@@ -47,7 +48,10 @@ std::map<std::string, std::string> specParams(const proto::ExperimentSpec &spec)
         {"seed", std::to_string(train.seed())},
         {"threads", std::to_string(train.threads())},
         {"log_every_steps", std::to_string(train.log_every_steps())},
-        {"model", spec.model().name()},
+        // A fine-tuned model file goes by its file name (the path may be long and local).
+        {"model", spec.model_file().empty()
+                      ? spec.model().name()
+                      : std::filesystem::path(spec.model_file()).filename().string()},
         {"dataset", spec.dataset().name()},
         {"train_limit", std::to_string(spec.dataset().train_limit())},
         {"test_limit", std::to_string(spec.dataset().test_limit())},

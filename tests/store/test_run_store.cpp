@@ -143,6 +143,10 @@ TEST_CASE("Params say what the spec says, not the defaults a runner applies", "[
     CHECK(specParams(spec).at("optimizer") == "sgd");
     CHECK(specParams(spec).at("learning_rate") == "0.1");
     CHECK(specParams(spec).at("momentum") == "0.9");
+    spec.mutable_model()->set_name("mlp");
+    CHECK(specParams(spec).at("model") == "mlp");
+    spec.set_model_file("/home/me/models/resnet18.onnx");
+    CHECK(specParams(spec).at("model") == "resnet18.onnx");
 }
 
 TEST_CASE("runs() lists the newest run first", "[store]")
