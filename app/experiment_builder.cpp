@@ -3,6 +3,8 @@
 #include "proto/spec_io.h"
 #include "views/optimizer_fields.h"
 
+#include <filesystem>
+
 namespace tl::app {
 
 views::TrainSettings trainSettingsFrom(const proto::ExperimentSpec &spec)
@@ -49,6 +51,23 @@ proto::ExperimentSpec buildExperiment(const proto::ExperimentSpec &base,
     if (spec.name().empty()) {
         spec.set_name(dataset.name() + " " + graph.name());
     }
+    return spec;
+}
+
+proto::ExperimentSpec buildFineTuneExperiment(const proto::ExperimentSpec &base,
+                                              const proto::DatasetSpec &dataset,
+                                              const std::string &modelFile,
+                                              const views::TrainSettings &settings)
+{
+    proto::ExperimentSpec spec = buildExperiment(base, dataset, proto::ModelGraph(), settings);
+    spec.clear_model();
+    spec.set_model_file(modelFile);
+    std::string name = std::filesystem::path(modelFile).filename().string();
+    if (!dataset.name().empty()) {
+        name += " on ";
+        name += dataset.name();
+    }
+    spec.set_name(name);
     return spec;
 }
 

@@ -6,6 +6,8 @@
 #include "proto/torchlight.pb.h"
 #include "views/train_settings_form.h"
 
+#include <string>
+
 namespace tl::app {
 
 // The train panel's view of a spec: its TrainConfig as it is, except that the counts and the
@@ -18,5 +20,12 @@ proto::ExperimentSpec buildExperiment(const proto::ExperimentSpec &base,
                                       const proto::DatasetSpec &dataset,
                                       const proto::ModelGraph &graph,
                                       const views::TrainSettings &settings);
+
+// base with its dataset and train settings replaced and `modelFile` (an .onnx, TorchScript or
+// .tlmodel path) as the model to fine-tune instead of a graph; named "<file> on <dataset>".
+proto::ExperimentSpec buildFineTuneExperiment(const proto::ExperimentSpec &base,
+                                              const proto::DatasetSpec &dataset,
+                                              const std::string &modelFile,
+                                              const views::TrainSettings &settings);
 
 } // namespace tl::app

@@ -200,6 +200,12 @@ void MainWindow::createActions()
     for (QAction *action : {m_stopAction, m_checkpointAction}) {
         action->setEnabled(false); // until a run trains
     }
+    run->addSeparator();
+    m_fineTuneAction =
+        run->addAction(tr("&Fine-tune Opened Model"), this, &MainWindow::fineTuneOpenedModel);
+    m_fineTuneAction->setObjectName(QStringLiteral("fineTuneAction"));
+    m_fineTuneAction->setIconText(tr("Fine-tune")); // the Graph tab's button
+    m_fineTuneAction->setShortcut(QKeySequence(QStringLiteral("Ctrl+Shift+Return")));
 
     QMenu *view = menuBar()->addMenu(tr("&View"));
     for (QDockWidget *d : findChildren<QDockWidget *>()) {
@@ -235,6 +241,7 @@ void MainWindow::wireControllers()
     connect(m_training.get(), &TrainingController::trainingChanged, this, [this](bool training) {
         m_stopAction->setEnabled(training);
         m_checkpointAction->setEnabled(training);
+        updateFineTuneAction();
     });
     connect(m_training.get(), &TrainingController::logged, this,
             [this](proto::LogLevel level, const QString &text) {

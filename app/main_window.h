@@ -69,6 +69,9 @@ public:
     void openModel(const QString &path);
     // Assembles the spec from the panels and starts a run.
     void startTraining();
+    // Run > Fine-tune Opened Model: trains the model file shown in the Graph tab on the
+    // current dataset with the train panel's settings (ExperimentSpec.model_file).
+    void fineTuneOpenedModel();
 
     // For tests and for controllers wired from outside.
     views::DatasetPanel &datasetPanel() const { return *m_datasetPanel; }
@@ -79,6 +82,8 @@ public:
     QDockWidget &evaluationDock() const { return *m_evaluationDock; }
     // Run > Checkpoint Now: enabled only while a run trains.
     QAction &checkpointAction() const { return *m_checkpointAction; }
+    // Enabled while a model file whose ops all run is shown and no run trains.
+    QAction &fineTuneAction() const { return *m_fineTuneAction; }
     views::RunsTableModel &runsModel() const { return *m_runsModel; }
     views::RunsPanel &runsPanel() const { return *m_runsPanel; }
     views::LogView &logView() const { return *m_log; }
@@ -115,6 +120,8 @@ private:
     // Shows the canvas model in the Graph tab unless a model file is there (or force).
     void refreshCanvasGraph(bool force = false);
     void exportModelAsOnnx(const QString &output);
+    // The fine-tune action's state and tooltip for what the Graph tab shows.
+    void updateFineTuneAction();
     void showError(const QString &text);
     void showInfo(const QString &text);
 
@@ -134,6 +141,7 @@ private:
     QDockWidget *m_evaluationDock = nullptr;
     QAction *m_stopAction = nullptr;
     QAction *m_checkpointAction = nullptr;
+    QAction *m_fineTuneAction = nullptr;
     views::RunsTableModel *m_runsModel = nullptr;
     views::RunsPanel *m_runsPanel = nullptr;
     views::LogView *m_log = nullptr;

@@ -10,6 +10,7 @@
 #include "app/model_file_controller.h"
 #include "app/model_menu.h"
 #include "app/store_lane.h"
+#include "app/training_controller.h"
 #include "views/busy_indicator.h"
 #include "views/graph_panel.h"
 #include "views/graph_view.h"
@@ -19,6 +20,7 @@
 #include "views/train_panel.h"
 
 #include <QDockWidget>
+#include <QFileInfo>
 #include <QStatusBar>
 #include <QTabWidget>
 
@@ -52,6 +54,7 @@ void MainWindow::wireGraph()
                 m_graphPanel->setTitle(title);
                 m_graphPanel->setBanner(viewOnly);
                 m_modelMenu->setGraphShown(true);
+                updateFineTuneAction();
             });
     connect(m_modelFiles.get(), &ModelFileController::fileOpened, this,
             [this](const QString &path) {
@@ -88,12 +91,58 @@ void MainWindow::wireGraph()
             m_graphPanel->setTitle({});
             m_graphPanel->setBanner({});
             m_modelMenu->setGraphShown(false);
+            updateFineTuneAction();
         }
     });
     // ModelController took the choice already (it connected first): show what it built.
     connect(m_modelPanel, &views::ModelPanel::templateChosen, this,
             [this] { refreshCanvasGraph(); });
     wireGraphExports();
+    m_graphPanel->addModelAction(m_fineTuneAction);
+    updateFineTuneAction();
+}
+
+void MainWindow::updateFineTuneAction()
+{
+    const QString blocking = m_modelFiles->blockingOps();
+    const bool file = m_modelFiles->hasFile();
+    m_fineTuneAction->setEnabled(file && blocking.isEmpty() && !m_training->isTraining());
+    QString tip;
+    if (!file) {
+        tip = tr("Open an ONNX or TorchScript model (Ctrl+M) to fine-tune it");
+    } else if (!blocking.isEmpty()) {
+        tip = tr("Cannot fine-tune: no Torchlight equivalent for %1").arg(blocking);
+    } else if (m_training->isTraining()) {
+        tip = tr("A run is training; fine-tune when it ends");
+    } else {
+        tip = tr("Train %1 on the current dataset with the Train panel's settings "
+                 "(Ctrl+Shift+Enter)")
+                  .arg(QFileInfo(m_modelFiles->file()).fileName());
+    }
+    m_fineTuneAction->setToolTip(tip);
+    m_fineTuneAction->setStatusTip(tip);
+}
+
+void MainWindow::fineTuneOpenedModel()
+{
+    if (!m_modelFiles->hasFile()) {
+        showError(tr("Cannot fine-tune: open an ONNX or TorchScript model first (Ctrl+M)."));
+        return;
+    }
+    const QString file = m_modelFiles->file();
+    if (const QString blocking = m_modelFiles->blockingOps(); !blocking.isEmpty()) {
+        showError(tr("Cannot fine-tune %1: no Torchlight equivalent for %2")
+                      .arg(QFileInfo(file).fileName(), blocking));
+        return;
+    }
+    if (m_experimentLoading || m_datasets->isLoading()) {
+        showInfo(tr("The dataset is still loading: fine-tune when it is there."));
+        return;
+    }
+    const proto::DatasetSpec &dataset =
+        m_datasets->hasDataset() ? m_datasets->current().spec : m_experiment.dataset();
+    m_training->train(buildFineTuneExperiment(m_experiment, dataset, file.toStdString(),
+                                              m_trainPanel->settings()));
 }
 
 void MainWindow::wireGraphExports()

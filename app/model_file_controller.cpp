@@ -119,21 +119,26 @@ bool ModelFileController::isModelFile(const QString &path)
     return QFileInfo(path).suffix().toLower() == QStringLiteral("onnx") || isTorchScript(path);
 }
 
+QString ModelFileController::blockingOpsText(const proto::ViewGraph &graph)
+{
+    QStringList ops;
+    for (const std::string &op : graph.blocking_ops()) {
+        ops << qt(op);
+    }
+    return ops.join(QStringLiteral(", "));
+}
+
 QString ModelFileController::viewOnlyText(const proto::ViewGraph &graph)
 {
     if (graph.blocking_ops_size() == 0) {
         return {};
     }
-    QStringList ops;
-    for (const std::string &op : graph.blocking_ops()) {
-        ops << qt(op);
-    }
-    return tr("Viewing only: no Torchlight equivalent for %1").arg(ops.join(QStringLiteral(", ")));
+    return tr("Viewing only: no Torchlight equivalent for %1").arg(blockingOpsText(graph));
 }
 
-QString ModelFileController::viewOnlyReason() const
+QString ModelFileController::blockingOps() const
 {
-    return m_shown.graph ? viewOnlyText(*m_shown.graph) : QString();
+    return m_shown.graph ? blockingOpsText(*m_shown.graph) : QString();
 }
 
 void ModelFileController::open(const QString &path)

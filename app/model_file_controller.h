@@ -48,6 +48,8 @@ public:
     // "Viewing only: no Torchlight equivalent for Loop, NonMaxSuppression"; empty when every
     // op of the graph runs.
     static QString viewOnlyText(const proto::ViewGraph &graph);
+    // "Loop, NonMaxSuppression": the graph's ops with no Torchlight equivalent; empty if none.
+    static QString blockingOpsText(const proto::ViewGraph &graph);
 
     void open(const QString &path);
     // Shows the canvas model: analysed and described as a ViewGraph (format "torchlight"). A
@@ -67,9 +69,10 @@ public:
     // The model file on screen; empty while the canvas model (or nothing) is shown.
     QString file() const { return m_shown.file; }
     bool hasFile() const { return !m_shown.file.isEmpty(); }
-    // The graph on screen, and why it cannot be trained (viewOnlyText), or empty.
+    // The graph on screen.
     std::shared_ptr<const proto::ViewGraph> graph() const { return m_shown.graph; }
-    QString viewOnlyReason() const;
+    // blockingOpsText of the graph on screen.
+    QString blockingOps() const;
 
 signals:
     void loadStarted(const QString &what);

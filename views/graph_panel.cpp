@@ -2,6 +2,7 @@
 
 #include "views/graph_view.h"
 
+#include <QAction>
 #include <QGuiApplication>
 #include <QHBoxLayout>
 #include <QKeyEvent>
@@ -82,7 +83,7 @@ GraphPanel::GraphPanel(QWidget *parent)
         "background: #fff3cd; color: #6b4e00; border: 1px solid #f0d77a; padding: 4px 8px;"));
     m_banner->hide();
 
-    auto *tools = new QHBoxLayout;
+    auto *tools = m_tools = new QHBoxLayout;
     tools->setContentsMargins(6, 4, 6, 4);
     tools->addWidget(m_title, 1);
     tools->addWidget(m_search);
@@ -158,6 +159,16 @@ QString GraphPanel::banner() const
 QString GraphPanel::matchText() const
 {
     return m_matches->text();
+}
+
+void GraphPanel::addModelAction(QAction *action)
+{
+    auto *button = new QToolButton(this);
+    button->setObjectName(action->objectName() + QStringLiteral("Button"));
+    button->setDefaultAction(action);
+    button->setToolButtonStyle(Qt::ToolButtonTextOnly);
+    m_tools->addSpacing(12);
+    m_tools->addWidget(button);
 }
 
 void GraphPanel::runSearch()

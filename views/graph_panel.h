@@ -5,6 +5,8 @@
 
 #include <QWidget>
 
+class QAction;
+class QHBoxLayout;
 class QLabel;
 class QLineEdit;
 class QToolButton;
@@ -31,6 +33,9 @@ public:
     QString banner() const;
     // "2 of 5", "No match", or empty without a search.
     QString matchText() const;
+    // Shows `action` (the app's "Fine-tune" of the opened model) as a button at the right of
+    // the tool row; the button follows the action's text, enabled state and tooltip.
+    void addModelAction(QAction *action);
 
 private:
     void runSearch();
@@ -42,6 +47,7 @@ private:
     QToolButton *m_next = nullptr;
     QLabel *m_matches = nullptr;
     QLabel *m_banner = nullptr;
+    QHBoxLayout *m_tools = nullptr;
     GraphView *m_view = nullptr;
 };
 

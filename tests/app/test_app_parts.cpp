@@ -106,6 +106,16 @@ TEST_CASE("The experiment builder takes the panels' settings and keeps the file'
     CHECK(spec.dataset().train_limit() == 1234);
     CHECK(spec.dataset().test_limit() == 500);
     CHECK(spec.device() == "cuda:0");
+
+    // Fine-tuning a model file: the same settings, the file instead of a graph, its own name.
+    const proto::ExperimentSpec tune =
+        app::buildFineTuneExperiment(base, other, "/models/lenet.onnx", settings);
+    CHECK(tune.model_file() == "/models/lenet.onnx");
+    CHECK_FALSE(tune.has_model());
+    CHECK(tune.name() == "lenet.onnx on other");
+    CHECK(tune.train().epochs() == 5);
+    CHECK(tune.dataset().train_limit() == 1234);
+    CHECK(tune.device() == "cuda:0");
 }
 
 TEST_CASE("The train settings of a spec show the numbers its zero defaults stand for", "[app]")

@@ -1,11 +1,15 @@
 // Model files in the Graph tab (issue 5), end to end: real ONNX files (the PyTorch fixtures and
 // ones written here through model::exportOnnx) read by model/, laid out by Graphviz on the lane
 // and shown in the real GraphView; TorchScript through the real worker; exports.
+#include "app/dataset_controller.h"
+#include "app/experiment_file.h"
 #include "app/graphviz_lane.h"
 #include "app/main_window.h"
 #include "app/model_export.h"
 #include "app/model_file_controller.h"
 #include "app/model_menu.h"
+#include "app/training_controller.h"
+#include "app/training_session.h"
 #include "app/worker_path.h"
 #include "app_test_support.h"
 #include "model/graph_analysis.h"
@@ -18,6 +22,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <QAction>
 #include <QDropEvent>
 #include <QFile>
 #include <QMimeData>
@@ -25,7 +30,10 @@
 #include <QSignalSpy>
 #include <QStatusBar>
 #include <QTabWidget>
+#include <QToolButton>
 #include <QUrl>
+
+#include <onnx/onnx_pb.h>
 
 #include <filesystem>
 #include <map>
@@ -379,4 +387,68 @@ TEST_CASE("The command line takes --open-model", "[app]")
     REQUIRE(line.ok());
     CHECK(line.value().openModel == QStringLiteral("lenet.onnx"));
     CHECK(app::usageText().contains(QStringLiteral("--open-model")));
+}
+
+TEST_CASE("An opened ONNX model fine-tunes from the Run menu; one with blocking ops cannot",
+          "[app]")
+{
+    if (!hasFashionMnist()) {
+        WARN("skipped: " << kFashionDir << " is absent (install dataset-fashion-mnist)");
+        return;
+    }
+    QTemporaryDir data;
+    const QString onnx = writeTemplateOnnx(data, QStringLiteral("tuned.onnx"));
+    app::WindowOptions options;
+    options.experiment = writeShortSample(data, QStringLiteral("short"), 256, 100, 1);
+    options.dataDir = data.filePath(QStringLiteral("data")).toStdString();
+    options.workerPath = app::workerPath();
+    app::MainWindow window(std::move(options));
+    window.show();
+    QAction &fineTune = window.fineTuneAction();
+    CHECK_FALSE(fineTune.isEnabled()); // no model file yet
+    CHECK(fineTune.toolTip().contains(QStringLiteral("Ctrl+M")));
+    // The Graph tab's tool row carries the same action as a button.
+    CHECK(window.graphPanel().findChild<QToolButton *>(QStringLiteral("fineTuneActionButton")));
+
+    REQUIRE(waitUntil([&] { return window.datasets().hasDataset(); }, kOpenTimeoutMs));
+    window.openModel(onnx);
+    REQUIRE(waitUntil([&] { return window.modelFiles().hasFile(); }, kOpenTimeoutMs));
+    REQUIRE(fineTune.isEnabled());
+    CHECK(fineTune.toolTip().contains(QStringLiteral("tuned.onnx")));
+
+    QSignalSpy finished(&window.training(), &app::TrainingController::runFinished);
+    fineTune.trigger();
+    REQUIRE(waitUntil([&] { return finished.count() == 1; }, kWorkerTimeoutMs));
+    INFO("final message: " << finished.at(0).at(2).toString().toStdString());
+    REQUIRE(finished.at(0).at(1).value<proto::RunState>() == proto::RUN_STATE_COMPLETED);
+    const std::filesystem::path runDir = window.training().session()->runDir();
+    CHECK(std::filesystem::exists(runDir / "model.onnx"));
+    CHECK(model::readOnnxModel(runDir / "model.onnx").ok());
+    base::Result<proto::ExperimentSpec> ran =
+        app::loadExperiment(QString::fromStdString((runDir / "experiment.pbtxt").string()));
+    REQUIRE(ran.ok());
+    CHECK(ran.value().model_file() == onnx.toStdString());
+    CHECK(ran.value().name() == "tuned.onnx on fashion-mnist");
+    CHECK(fineTune.isEnabled());
+
+    // A model with an op Torchlight cannot run opens for viewing; fine-tuning names the op.
+    onnx::ModelProto blocked = model::readOnnxModel(onnx.toStdString()).value().proto();
+    onnx::NodeProto *hardmax = blocked.mutable_graph()->add_node();
+    const std::string last = blocked.graph().output(0).name();
+    blocked.mutable_graph()->mutable_output(0)->set_name("hard");
+    hardmax->set_op_type("Hardmax");
+    hardmax->set_name("/head/Hardmax");
+    hardmax->add_input(last);
+    hardmax->add_output("hard");
+    const QString blockedPath = writeBytes(data, QStringLiteral("blocked.onnx"),
+                                           QByteArray::fromStdString(blocked.SerializeAsString()));
+    window.openModel(blockedPath);
+    REQUIRE(waitUntil(
+        [&] { return window.modelFiles().file() == blockedPath && !window.modelFiles().isBusy(); },
+        kOpenTimeoutMs));
+    CHECK_FALSE(fineTune.isEnabled());
+    CHECK(fineTune.toolTip().contains(QStringLiteral("Hardmax")));
+    window.fineTuneOpenedModel(); // the shortcut's path when the action is disabled is the same
+    CHECK(window.statusBar()->currentMessage().contains(QStringLiteral("Hardmax")));
+    CHECK(finished.count() == 1);
 }
