@@ -342,8 +342,14 @@ void MainWindow::onExperimentLoaded()
     const QString name = QString::fromStdString(m_experiment.name());
     setWindowTitle(tr("Torchlight — %1").arg(name));
     m_trainPanel->setSettings(trainSettingsFrom(m_experiment));
-    m_model->setGraph(m_experiment.model());
-    refreshCanvasGraph();
+    if (m_experiment.model_file().empty()) {
+        m_model->setGraph(m_experiment.model());
+        refreshCanvasGraph();
+    } else {
+        // A fine-tuning experiment (a run's experiment.pbtxt): its model file, ready for
+        // Run > Fine-tune Opened Model; the canvas keeps its model.
+        openModel(QString::fromStdString(m_experiment.model_file()));
+    }
     m_datasets->loadSpec(m_experiment.dataset());
     showInfo(tr("Opened experiment %1").arg(name));
     emit experimentOpened(name);

@@ -431,6 +431,14 @@ TEST_CASE("An opened ONNX model fine-tunes from the Run menu; one with blocking 
     CHECK(ran.value().name() == "tuned.onnx on fashion-mnist");
     CHECK(fineTune.isEnabled());
 
+    // The run's experiment file, opened again, shows its model file ready to fine-tune.
+    window.modelMenu().canvasAction()->trigger();
+    REQUIRE(waitUntil([&] { return !window.modelFiles().hasFile(); }, kOpenTimeoutMs));
+    CHECK_FALSE(fineTune.isEnabled());
+    window.openExperiment(QString::fromStdString((runDir / "experiment.pbtxt").string()));
+    REQUIRE(waitUntil([&] { return window.modelFiles().file() == onnx; }, kOpenTimeoutMs));
+    CHECK(fineTune.isEnabled());
+
     // A model with an op Torchlight cannot run opens for viewing; fine-tuning names the op.
     onnx::ModelProto blocked = model::readOnnxModel(onnx.toStdString()).value().proto();
     onnx::NodeProto *hardmax = blocked.mutable_graph()->add_node();
