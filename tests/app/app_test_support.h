@@ -3,6 +3,8 @@
 // folders, and a short version of the sample experiment.
 
 #include "app/experiment_file.h"
+#include "app/main_window.h"
+#include "app/worker_path.h"
 #include "proto/spec_io.h"
 
 #include <catch2/catch.hpp>
@@ -14,6 +16,7 @@
 
 #include <filesystem>
 #include <functional>
+#include <memory>
 
 namespace tl::app::testing {
 
@@ -60,6 +63,21 @@ inline QString writeShortSample(const QTemporaryDir &dir,
     REQUIRE(file.open(QIODevice::WriteOnly));
     file.write(QByteArray::fromStdString(proto::toText(spec)));
     return path;
+}
+
+// A shown main window on `experiment`, with its store and runs under data/data and the worker
+// built beside the tests; `openModel` as --open-model gives it.
+inline std::unique_ptr<MainWindow>
+openWindow(const QTemporaryDir &data, const QString &experiment, const QString &openModel = {})
+{
+    WindowOptions options;
+    options.experiment = experiment;
+    options.dataDir = data.filePath(QStringLiteral("data")).toStdString();
+    options.workerPath = workerPath();
+    options.openModel = openModel;
+    auto window = std::make_unique<MainWindow>(std::move(options));
+    window->show();
+    return window;
 }
 
 } // namespace tl::app::testing

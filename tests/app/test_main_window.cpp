@@ -29,17 +29,6 @@ namespace {
 constexpr int kLoadTimeoutMs = 60'000;
 constexpr int kTrainTimeoutMs = 240'000;
 
-std::unique_ptr<app::MainWindow> openWindow(const QTemporaryDir &data, const QString &experiment)
-{
-    app::WindowOptions options;
-    options.experiment = experiment;
-    options.dataDir = data.filePath(QStringLiteral("data")).toStdString();
-    options.workerPath = app::workerPath();
-    auto window = std::make_unique<app::MainWindow>(std::move(options));
-    window->show();
-    return window;
-}
-
 QString datasetTitle(app::MainWindow &window)
 {
     return window.datasetPanel().findChild<QLabel *>(QStringLiteral("datasetTitle"))->text();

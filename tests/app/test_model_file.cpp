@@ -345,13 +345,9 @@ TEST_CASE("The main window opens a model from the menu path and from a drop", "[
 {
     QTemporaryDir data;
     const QString written = writeTemplateOnnx(data, QStringLiteral("dropped.onnx"));
-    app::WindowOptions options;
-    options.experiment = writeShortSample(data, QStringLiteral("short"), 100, 100, 1);
-    options.dataDir = data.filePath(QStringLiteral("data")).toStdString();
-    options.workerPath = app::workerPath();
-    options.openModel = written;
-    app::MainWindow window(std::move(options));
-    window.show();
+    const auto opened =
+        openWindow(data, writeShortSample(data, QStringLiteral("short"), 100, 100, 1), written);
+    app::MainWindow &window = *opened;
 
     REQUIRE(waitUntil([&] { return window.modelFiles().hasFile(); }, kOpenTimeoutMs));
     CHECK(window.centralTabs().currentWidget() == &window.graphPanel());
@@ -398,12 +394,9 @@ TEST_CASE("An opened ONNX model fine-tunes from the Run menu; one with blocking 
     }
     QTemporaryDir data;
     const QString onnx = writeTemplateOnnx(data, QStringLiteral("tuned.onnx"));
-    app::WindowOptions options;
-    options.experiment = writeShortSample(data, QStringLiteral("short"), 256, 100, 1);
-    options.dataDir = data.filePath(QStringLiteral("data")).toStdString();
-    options.workerPath = app::workerPath();
-    app::MainWindow window(std::move(options));
-    window.show();
+    const auto opened =
+        openWindow(data, writeShortSample(data, QStringLiteral("short"), 256, 100, 1));
+    app::MainWindow &window = *opened;
     QAction &fineTune = window.fineTuneAction();
     CHECK_FALSE(fineTune.isEnabled()); // no model file yet
     CHECK(fineTune.toolTip().contains(QStringLiteral("Ctrl+M")));
