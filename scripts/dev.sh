@@ -35,8 +35,16 @@ run)
 test)
     "$root/scripts/setup-debian.sh" --tests
     configure
+    # The remote tests log in to a real sshd and submit to a real Slurm on loopback.
+    # shellcheck source=testbed/testbed.sh
+    source "$root/scripts/testbed/testbed.sh"
+    trap tb_down EXIT
+    tb_up
     cd "$build"
-    exec ctest --output-on-failure -j "$jobs" --timeout 600
+    if ! ctest --output-on-failure -j "$jobs" --timeout 600; then
+        if [[ "${TB_AVAILABLE:-0}" == 1 ]]; then tb_logs; fi
+        exit 1
+    fi
     ;;
 *)
     echo "usage: scripts/dev.sh run|test" >&2

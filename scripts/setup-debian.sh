@@ -13,6 +13,8 @@ packages=(
     protobuf-compiler libprotobuf-dev libsqlite3-dev zlib1g-dev libstb-dev
     # ONNX import/export with libonnx's checker and shape inference; graph layout by Graphviz.
     libonnx-dev libgraphviz-dev
+    # Remote platforms: libssh (with OpenSSL) for SSH and SFTP.
+    libssh-dev
     catch2
     # The bundled sample experiment trains on the real Fashion-MNIST.
     dataset-fashion-mnist
@@ -20,6 +22,8 @@ packages=(
 if [[ "${1:-}" == "--tests" ]]; then
     # GUI tests run offscreen, screenshots under Xvfb; the suite checks formatting.
     packages+=(xvfb xauth clang-format)
+    # The remote test bed (scripts/testbed/): a loopback sshd and a single-node Slurm.
+    packages+=(openssh-server openssh-client slurmctld slurmd slurm-client munge)
 fi
 
 missing=()
