@@ -17,9 +17,10 @@ function(tl_module name)
     tl_warnings(tl_${name})
 endfunction()
 
-# tl_test(<module> [OWN_MAIN] SOURCES ... DEPS ...): one Catch2 binary per module, registered case by case.
+# tl_test(<module> [OWN_MAIN] SOURCES ... DEPS ... [PROPERTIES ...]): one Catch2 binary per module,
+# registered case by case; PROPERTIES are added to every case's ctest properties.
 function(tl_test name)
-    cmake_parse_arguments(ARG "OWN_MAIN" "" "SOURCES;DEPS" ${ARGN})
+    cmake_parse_arguments(ARG "OWN_MAIN" "" "SOURCES;DEPS;PROPERTIES" ${ARGN})
     add_executable(tests_${name} ${ARG_SOURCES})
     target_link_libraries(tests_${name} PRIVATE ${ARG_DEPS} Catch2::Catch2)
     if(NOT ARG_OWN_MAIN)
@@ -30,7 +31,7 @@ function(tl_test name)
         TL_SHARED_DIR="${PROJECT_SOURCE_DIR}/../shared"
         TL_BINARY_DIR="${PROJECT_BINARY_DIR}")
     tl_warnings(tests_${name})
-    catch_discover_tests(tests_${name} TEST_PREFIX "${name}: " PROPERTIES TIMEOUT 300)
+    catch_discover_tests(tests_${name} TEST_PREFIX "${name}: " PROPERTIES TIMEOUT 300 ${ARG_PROPERTIES})
 endfunction()
 
 # Qt targets never convert implicitly between char* and QString (STYLE.md).

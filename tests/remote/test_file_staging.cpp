@@ -1,0 +1,185 @@
+// Content-addressed staging through the test bed's sshd: an upload cut in the middle resumes
+// and ends with the right hash; a dataset crosses once.
+
+#include "remote/file_digest.h"
+#include "remote/file_staging.h"
+#include "remote/sftp_session.h"
+#include "remote/shell_quote.h"
+#include "remote/ssh_session.h"
+#include "tests/remote/test_bed.h"
+#include "tests/runners/scratch_dir.h"
+
+#include <catch2/catch.hpp>
+
+#include <unistd.h>
+
+#include <fstream>
+#include <random>
+
+namespace {
+
+using tl::remote::FileStager;
+using tl::remote::SftpSession;
+using tl::remote::shellQuote;
+using tl::remote::SshSession;
+using tl::remote::StagedFile;
+
+std::filesystem::path
+writeRandomFile(const std::filesystem::path &file, std::size_t bytes, unsigned seed)
+{
+    std::mt19937 random(seed);
+    std::string data(bytes, '\0');
+    for (char &c : data) {
+        c = static_cast<char>(random() & 0xff);
+    }
+    std::filesystem::create_directories(file.parent_path());
+    std::ofstream(file, std::ios::binary).write(data.data(), static_cast<std::streamsize>(bytes));
+    return file;
+}
+
+// A remote root of this test process's own, removed at the end of the case.
+struct RemoteRoot
+{
+    SshSession &session;
+    std::string path = "~/tl-test-" + std::to_string(::getpid()) + "/root with space";
+    ~RemoteRoot() { (void)session.run("rm -rf ~/tl-test-" + std::to_string(::getpid())); }
+};
+
+std::string remoteSha(SshSession &session, const std::string &path)
+{
+    auto out = session.run("sha256sum " + shellQuote(path));
+    REQUIRE(out.ok());
+    return out.value().out.substr(0, 64);
+}
+
+std::optional<std::uint64_t> remoteSize(SftpSession &sftp, const std::string &path)
+{
+    auto size = sftp.fileSize(path);
+    REQUIRE(size.ok());
+    return size.value();
+}
+
+} // namespace
+
+TEST_CASE("An upload cut in the middle resumes from its .part and ends with the right hash",
+          "[remote][sftp]")
+{
+    auto local = writeRandomFile(tl::testing::scratchDir("resume") / "train.bin", 6 << 20, 7);
+    auto expected = tl::remote::sha256OfFile(local);
+    REQUIRE(expected.ok());
+    SshSession session = tl::testing::bedSession();
+    RemoteRoot root{session};
+    auto sftp = session.openSftp();
+    REQUIRE(sftp.ok());
+    FileStager stager(session, sftp.value(), root.path);
+
+    std::stop_source cut;
+    auto cutAfter2MiB = [&](std::uint64_t done, std::uint64_t, std::string_view what) {
+        if (what == "train.bin" && done >= (2u << 20)) {
+            cut.request_stop();
+        }
+    };
+    auto interrupted = stager.stageFile(local, cut.get_token(), cutAfter2MiB);
+    REQUIRE_FALSE(interrupted.ok());
+    CHECK(interrupted.error().code == tl::base::ErrorCode::Cancelled);
+
+    auto absolute = stager.absoluteRoot();
+    REQUIRE(absolute.ok());
+    std::string remote = absolute.value() + "/datasets/" + expected.value() + "/train.bin";
+    auto partSize = remoteSize(sftp.value(), remote + ".part");
+    REQUIRE(partSize.has_value());
+    CHECK(*partSize >= (2u << 20));
+    CHECK(*partSize < (6u << 20));
+    CHECK_FALSE(remoteSize(sftp.value(), remote).has_value());
+
+    auto resumed = stager.stageFile(local);
+    REQUIRE(resumed.ok());
+    const StagedFile &staged = resumed.value();
+    CHECK(staged.remote == remote);
+    CHECK(staged.resumedFrom == *partSize);
+    CHECK(staged.sentBytes == (6u << 20) - *partSize);
+    CHECK(remoteSha(session, remote) == expected.value());
+    CHECK_FALSE(remoteSize(sftp.value(), remote + ".part").has_value());
+
+    // Content addressed: the same bytes are not sent again.
+    auto again = stager.stageFile(local);
+    REQUIRE(again.ok());
+    CHECK(again.value().alreadyThere);
+    CHECK(again.value().sentBytes == 0);
+}
+
+TEST_CASE("A .part that is not a prefix of the file fails verification and is deleted",
+          "[remote][sftp]")
+{
+    auto dir = tl::testing::scratchDir("bad-part");
+    auto local = writeRandomFile(dir / "labels.bin", 100000, 1);
+    auto other = writeRandomFile(dir / "other.bin", 40000, 2);
+    auto sha = tl::remote::sha256OfFile(local);
+    REQUIRE(sha.ok());
+    SshSession session = tl::testing::bedSession();
+    RemoteRoot root{session};
+    auto sftp = session.openSftp();
+    REQUIRE(sftp.ok());
+    FileStager stager(session, sftp.value(), root.path);
+    auto absolute = stager.absoluteRoot();
+    REQUIRE(absolute.ok());
+    std::string remote = absolute.value() + "/datasets/" + sha.value() + "/labels.bin";
+    REQUIRE(sftp.value().makeDirectories(absolute.value() + "/datasets/" + sha.value()).ok());
+    REQUIRE(sftp.value().upload(other, remote + ".part", 0).ok());
+
+    auto failed = stager.stageFile(local);
+    REQUIRE_FALSE(failed.ok());
+    CHECK_THAT(failed.error().message,
+               Catch::Contains("does not match") && Catch::Contains(sha.value()));
+    CHECK_FALSE(remoteSize(sftp.value(), remote + ".part").has_value());
+
+    auto retried = stager.stageFile(local);
+    REQUIRE(retried.ok());
+    CHECK(retried.value().resumedFrom == 0);
+    CHECK(remoteSha(session, remote) == sha.value());
+}
+
+TEST_CASE("Staging a dataset names its files and folders on the host, and sends them once",
+          "[remote][sftp]")
+{
+    auto dir = tl::testing::scratchDir("dataset");
+    tl::proto::DatasetSpec dataset;
+    dataset.set_format(tl::proto::DATASET_FORMAT_IDX);
+    dataset.set_train_images(writeRandomFile(dir / "train-images", 5000, 3).string());
+    dataset.set_train_labels(writeRandomFile(dir / "train-labels", 500, 4).string());
+    dataset.set_test_images(writeRandomFile(dir / "test-images", 3000, 5).string());
+    dataset.set_test_labels(writeRandomFile(dir / "test-labels", 300, 6).string());
+    writeRandomFile(dir / "images/cat/1.png", 700, 8);
+    writeRandomFile(dir / "images/dog/2.png", 900, 9);
+    dataset.add_sources((dir / "images").string());
+
+    SshSession session = tl::testing::bedSession();
+    RemoteRoot root{session};
+    auto sftp = session.openSftp();
+    REQUIRE(sftp.ok());
+    FileStager stager(session, sftp.value(), root.path);
+    auto absolute = stager.absoluteRoot();
+    REQUIRE(absolute.ok());
+
+    std::uint64_t sent = 0;
+    auto count = [&](std::uint64_t, std::uint64_t, std::string_view) {
+        ++sent;
+    };
+    auto staged = stager.stageDataset(dataset, {}, count);
+    REQUIRE(staged.ok());
+    const auto &remote = staged.value();
+    CHECK(remote.train_images()
+          == absolute.value() + "/datasets/"
+                 + tl::remote::sha256OfFile(dir / "train-images").value() + "/train-images");
+    CHECK(remoteSha(session, remote.test_labels())
+          == tl::remote::sha256OfFile(dir / "test-labels").value());
+    REQUIRE(remote.sources_size() == 1);
+    CHECK(remote.sources(0).ends_with("/images"));
+    CHECK(remoteSha(session, remote.sources(0) + "/dog/2.png")
+          == tl::remote::sha256OfFile(dir / "images/dog/2.png").value());
+
+    auto again = stager.stageDataset(dataset);
+    REQUIRE(again.ok());
+    CHECK(again.value().SerializeAsString() == remote.SerializeAsString());
+    CHECK(sent > 0);
+}

@@ -1,0 +1,70 @@
+#include "remote/shell_quote.h"
+
+#include <catch2/catch.hpp>
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <memory>
+
+namespace {
+
+using tl::remote::shellCommand;
+using tl::remote::shellPath;
+using tl::remote::shellQuote;
+
+// What the local /bin/sh makes of a command line: printf's output.
+std::string shellOutput(const std::string &commandLine)
+{
+    std::unique_ptr<FILE, int (*)(FILE *)> pipe(::popen(commandLine.c_str(), "r"), ::pclose);
+    REQUIRE(pipe);
+    std::string out;
+    char buffer[256];
+    std::size_t n = 0;
+    while ((n = std::fread(buffer, 1, sizeof buffer, pipe.get())) > 0) {
+        out.append(buffer, n);
+    }
+    return out;
+}
+
+} // namespace
+
+TEST_CASE("Safe words stay as they are; others are single-quoted", "[remote]")
+{
+    CHECK(shellQuote("torchlight-worker") == "torchlight-worker");
+    CHECK(shellQuote("/home/a/runs/x_1.pb") == "/home/a/runs/x_1.pb");
+    CHECK(shellQuote("") == "''");
+    CHECK(shellQuote("a b") == "'a b'");
+    CHECK(shellQuote("it's") == "'it'\\''s'");
+    CHECK(shellCommand({"sbatch", "--parsable", "my job.sh"}) == "sbatch --parsable 'my job.sh'");
+}
+
+TEST_CASE("The local shell reads every quoted word back exactly, running none of it",
+          "[remote][security]")
+{
+    std::filesystem::path canary =
+        std::filesystem::temp_directory_path() / ("tl-canary-" + std::to_string(::getpid()));
+    std::string c = canary.string();
+    std::vector<std::string> words = {"$(touch " + c + ")",
+                                      "`touch " + c + "`",
+                                      "x; touch " + c,
+                                      "a'b\"c",
+                                      "new\nline",
+                                      "$HOME * ?",
+                                      "\\",
+                                      "'"};
+    for (const std::string &word : words) {
+        INFO(word);
+        CHECK(shellOutput(shellCommand({"printf", "%s", word})) == word);
+    }
+    CHECK_FALSE(std::filesystem::exists(canary));
+}
+
+TEST_CASE("A remote path keeps ~/ outside the quotes so the shell expands it", "[remote]")
+{
+    CHECK(shellPath("~/torchlight/runs/my run") == "~/'torchlight/runs/my run'");
+    CHECK(shellPath("~") == "~");
+    CHECK(shellPath("/abs/p") == "/abs/p");
+    CHECK(shellOutput("HOME=/h; printf %s " + shellPath("~/a b")) == "/h/a b");
+}
