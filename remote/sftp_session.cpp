@@ -190,6 +190,19 @@ base::Status SftpSession::writeFile(const std::string &path, std::string_view co
     return base::okStatus();
 }
 
+base::Status SftpSession::append(const std::string &path, std::string_view bytes)
+{
+    std::string p = sftpPath(path);
+    RemoteFile file(sftp_open(m_handle->sftp, p.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644));
+    if (!file) {
+        return failure("could not open", path);
+    }
+    if (sftp_write(file.get(), bytes.data(), bytes.size()) != static_cast<ssize_t>(bytes.size())) {
+        return failure("could not append to", path);
+    }
+    return base::okStatus();
+}
+
 base::Result<std::string>
 SftpSession::readFrom(const std::string &path, std::uint64_t offset, std::size_t maxBytes)
 {

@@ -33,6 +33,9 @@ public:
     base::Status makeDirectories(const std::string &path);
     base::Status rename(const std::string &from, const std::string &to);
     base::Status remove(const std::string &path);
+    // Appends bytes to a file (creating it) in one write request, so a reader of the file sees
+    // them whole or not at all.
+    base::Status append(const std::string &path, std::string_view bytes);
     // Writes a whole (small) file, replacing it.
     base::Status writeFile(const std::string &path, std::string_view contents);
     // Up to maxBytes of a file from offset; empty at its end. NotFound when there is no file.

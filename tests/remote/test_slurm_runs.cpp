@@ -1,0 +1,133 @@
+// Training runs submitted to the test bed's real Slurm through its sshd: sbatch with a
+// generated batch script, squeue polls, job arrays, scancel, and Slurm's own errors.
+
+#include "tests/remote/remote_runs.h"
+#include "tests/runners/scratch_dir.h"
+
+#include <catch2/catch.hpp>
+
+using namespace tl::testing;
+using tl::remote::BackendKind;
+using tl::remote::JobStatus;
+using tl::remote::RemotePlatform;
+using tl::remote::RemoteRun;
+using namespace std::chrono_literals;
+namespace fs = std::filesystem;
+
+TEST_CASE("A Slurm job's losses reach the store while it is RUNNING, and STOP ends it",
+          "[remote][slurm]")
+{
+    auto dir = scratchDir("slurm-run");
+    RemotePlatform platform = connectPlatform(runProfile(BackendKind::Slurm));
+    RemoteCleanup cleanup{platform};
+    auto spec = bandSpec(dir / "data", 100000);
+    auto submitted = platform.submit({spec}, "slurm run 'one'");
+    INFO((submitted ? std::string() : submitted.error().describe()));
+    REQUIRE(submitted.ok());
+    RemoteRun run = submitted.value().front();
+    CHECK(run.jobId.find_first_not_of("0123456789") == std::string::npos);
+
+    auto store = openStore(dir);
+    Mirror mirror(store, spec, dir / "local-run");
+    REQUIRE(waitUntil(
+        [&] { return pollOne(platform, run).scheduler.state == tl::proto::RUN_STATE_RUNNING; },
+        60s));
+    REQUIRE(waitUntil([&] { return mirror.sync(platform, run) >= 5; }, 60s));
+    CHECK(mirror.record().state == tl::proto::RUN_STATE_RUNNING);
+
+    REQUIRE(platform.requestStop(run).ok());
+    REQUIRE(waitUntil([&] { return pollOne(platform, run).scheduler.ended; }, 60s));
+    JobStatus ended = pollOne(platform, run);
+    CHECK(ended.scheduler.state == tl::proto::RUN_STATE_COMPLETED);
+    CHECK(ended.exitCode == 0);
+    mirror.sync(platform, run);
+    CHECK(mirror.record().state == tl::proto::RUN_STATE_STOPPED);
+    // Slurm's output file is in the run folder and readable from here.
+    auto output = platform.readLog(run, "slurm-" + run.jobId + ".out", 0);
+    CHECK(output.ok());
+}
+
+TEST_CASE("A 4-run sweep runs as one job array and all four land in the runs table",
+          "[remote][slurm]")
+{
+    auto dir = scratchDir("slurm-sweep");
+    RemotePlatform platform = connectPlatform(runProfile(BackendKind::Slurm));
+    RemoteCleanup cleanup{platform};
+    std::vector<tl::proto::ExperimentSpec> specs;
+    for (double lr : {0.01, 0.02, 0.05, 0.1}) {
+        specs.push_back(bandSpec(dir / "data", 3, lr));
+        specs.back().set_name("sweep lr=" + std::to_string(lr));
+    }
+    auto submitted = platform.submit(specs, "sweep");
+    INFO((submitted ? std::string() : submitted.error().describe()));
+    REQUIRE(submitted.ok());
+    const std::vector<RemoteRun> &runs = submitted.value();
+    REQUIRE(runs.size() == 4);
+    std::string arrayId = runs[0].jobId.substr(0, runs[0].jobId.find('_'));
+    for (std::size_t i = 0; i < 4; ++i) {
+        CHECK(runs[i].jobId == arrayId + "_" + std::to_string(i));
+        CHECK(runs[i].runDir.ends_with("/runs/sweep/" + std::to_string(i)));
+    }
+    REQUIRE(waitUntil(
+        [&] {
+            auto statuses = platform.poll(runs);
+            REQUIRE(statuses.ok());
+            return std::all_of(statuses.value().begin(), statuses.value().end(),
+                               [](const JobStatus &s) { return s.scheduler.ended; });
+        },
+        120s));
+    auto store = openStore(dir);
+    for (std::size_t i = 0; i < 4; ++i) {
+        Mirror mirror(store, specs[i], dir / ("run-" + std::to_string(i)));
+        CHECK(mirror.sync(platform, runs[i]) == 3 * 8);
+        CHECK(mirror.record().state == tl::proto::RUN_STATE_COMPLETED);
+    }
+    auto table = store.runs();
+    REQUIRE(table.ok());
+    CHECK(table.value().size() == 4);
+}
+
+TEST_CASE("scancel ends a Slurm job, which reads as stopped", "[remote][slurm]")
+{
+    auto dir = scratchDir("slurm-cancel");
+    RemotePlatform platform = connectPlatform(runProfile(BackendKind::Slurm));
+    RemoteCleanup cleanup{platform};
+    auto submitted = platform.submit({bandSpec(dir / "data", 100000)}, "cancelled");
+    REQUIRE(submitted.ok());
+    RemoteRun run = submitted.value().front();
+    REQUIRE(waitUntil(
+        [&] { return pollOne(platform, run).scheduler.state == tl::proto::RUN_STATE_RUNNING; },
+        60s));
+    REQUIRE(platform.cancel(run).ok());
+    REQUIRE(waitUntil([&] { return pollOne(platform, run).scheduler.ended; }, 60s));
+    JobStatus status = pollOne(platform, run);
+    CHECK(status.scheduler.state == tl::proto::RUN_STATE_STOPPED);
+    CHECK_THAT(status.scheduler.reason, Catch::Contains("cancelled"));
+}
+
+TEST_CASE("Slurm's own errors reach the user verbatim, naming the host", "[remote][slurm]")
+{
+    auto dir = scratchDir("slurm-errors");
+    auto profile = runProfile(BackendKind::Slurm);
+    SECTION("an unknown partition")
+    {
+        profile.slurm.partition = "no-such-partition";
+        RemotePlatform platform = connectPlatform(profile);
+        RemoteCleanup cleanup{platform};
+        auto submitted = platform.submit({bandSpec(dir / "data", 1)}, "bad partition");
+        REQUIRE_FALSE(submitted.ok());
+        CHECK_THAT(
+            submitted.error().message,
+            Catch::Contains("sbatch: error: invalid partition specified: no-such-partition"));
+        CHECK_THAT(submitted.error().context, Catch::Contains("127.0.0.1"));
+    }
+    SECTION("a GPU asked of a node without GPUs")
+    {
+        profile.slurm.gpusPerJob = 1;
+        RemotePlatform platform = connectPlatform(profile);
+        RemoteCleanup cleanup{platform};
+        auto submitted = platform.submit({bandSpec(dir / "data", 1)}, "no gpu");
+        REQUIRE_FALSE(submitted.ok());
+        CHECK_THAT(submitted.error().message, Catch::Contains("Invalid generic resource"));
+    }
+}
