@@ -31,7 +31,11 @@ struct KubernetesSettings
     std::string namespaceName = "default";
     std::string image;                          // the container image with torchlight-worker
     std::string gpuResource = "nvidia.com/gpu"; // the extended resource that counts GPUs
+    int gpus = 0;                               // GPUs per job, as the resource's limit
     std::vector<std::string> nodeSelector;      // "key=value" pairs
+    // The volume that holds the remote root inside the pod, mounted at the same path: a
+    // PersistentVolumeClaim's name, or empty for a hostPath of the node (single-node clusters).
+    std::string runVolumeClaim;
 };
 
 struct ConnectionProfile

@@ -2,6 +2,7 @@
 
 #include "proto/record_io.h"
 #include "remote/file_staging.h"
+#include "remote/kubernetes_job.h"
 #include "remote/sftp_session.h"
 #include "remote/shell_quote.h"
 #include "remote/ssh_session.h"
@@ -218,9 +219,7 @@ RemotePlatform::submit(const std::vector<proto::ExperimentSpec> &specs,
         return submitToSlurm(runs, base, devices);
     }
     if (m_profile.backend == BackendKind::Kubernetes) {
-        return makeError(ErrorCode::InvalidInput,
-                         "Kubernetes jobs are not submitted yet; use an ssh or Slurm profile.",
-                         m_profile.name);
+        return applyKubernetesJobs(runs, root.value(), devices);
     }
     return startDetached(runs, devices);
 }
@@ -355,7 +354,15 @@ base::Result<std::vector<JobStatus>> RemotePlatform::poll(const std::vector<Remo
     if (runs.empty()) {
         return std::vector<JobStatus>();
     }
-    return m_profile.backend == BackendKind::Slurm ? pollSlurm(runs) : pollDetached(runs);
+    switch (m_profile.backend) {
+    case BackendKind::Slurm:
+        return pollSlurm(runs);
+    case BackendKind::Kubernetes:
+        return pollKubernetes(runs);
+    case BackendKind::Ssh:
+        break;
+    }
+    return pollDetached(runs);
 }
 
 namespace {
@@ -475,6 +482,88 @@ base::Result<std::vector<JobStatus>> RemotePlatform::pollSlurm(const std::vector
     return statuses;
 }
 
+base::Result<std::vector<RemoteRun>>
+RemotePlatform::applyKubernetesJobs(const std::vector<RemoteRun> &runs,
+                                    const std::string &root,
+                                    const std::vector<std::string> &devices)
+{
+    std::vector<RemoteRun> submitted = runs;
+    for (std::size_t i = 0; i < runs.size(); ++i) {
+        KubernetesJob job =
+            kubernetesJob(m_profile, runs[i].name, runs[i].runDir, root, devices[i]);
+        // The manifest that is applied is kept in the run folder, as the user saw it.
+        if (base::Status kept = sftp().writeFile(runs[i].runDir + "/job.yaml", job.manifest);
+            !kept) {
+            return kept.error();
+        }
+        base::Result<CommandOutput> out =
+            ssh().run("kubectl apply -f " + shellQuote(runs[i].runDir + "/job.yaml"));
+        if (!out) {
+            return out.error();
+        }
+        if (out.value().exitStatus != 0) {
+            return commandError("Kubernetes refused the job", out.value().err);
+        }
+        submitted[i].jobId = job.name;
+    }
+    return submitted;
+}
+
+base::Result<std::vector<JobStatus>>
+RemotePlatform::pollKubernetes(const std::vector<RemoteRun> &runs)
+{
+    // One kubectl for every Torchlight job of the namespace: name, active, succeeded, failed
+    // and the last condition.
+    std::vector<std::string> argv = {
+        "kubectl",
+        "get",
+        "jobs",
+        "--namespace",
+        m_profile.kubernetes.namespaceName,
+        "--selector",
+        "app.kubernetes.io/name=torchlight",
+        "-o",
+        "jsonpath={range .items[*]}{.metadata.name}|{.status.active}|{.status.succeeded}|"
+        "{.status.failed}|{.status.conditions[-1:].reason}{\"\\n\"}{end}"};
+    base::Result<CommandOutput> out = ssh().run(shellCommand(argv));
+    if (!out) {
+        return out.error();
+    }
+    if (out.value().exitStatus != 0) {
+        return commandError("kubectl could not list the jobs", out.value().err);
+    }
+    std::map<std::string, std::vector<std::string>> found;
+    for (const std::string &line : lines(out.value().out)) {
+        std::vector<std::string> fields;
+        std::istringstream in(line);
+        for (std::string field; std::getline(in, field, '|');) {
+            fields.push_back(field);
+        }
+        fields.resize(5);
+        found[fields[0]] = fields;
+    }
+    std::vector<JobStatus> statuses;
+    for (const RemoteRun &run : runs) {
+        JobStatus status;
+        auto it = found.find(run.jobId);
+        if (it == found.end()) {
+            status.scheduler = {proto::RUN_STATE_FAILED, true, "the Kubernetes job was deleted"};
+        } else if (!it->second[2].empty() && it->second[2] != "0") {
+            status.scheduler = {proto::RUN_STATE_COMPLETED, true, ""};
+        } else if (!it->second[3].empty() && it->second[3] != "0") {
+            status.scheduler = {
+                proto::RUN_STATE_FAILED, true,
+                "the pod failed" + (it->second[4].empty() ? std::string() : ": " + it->second[4])};
+        } else if (!it->second[1].empty() && it->second[1] != "0") {
+            status.scheduler = {proto::RUN_STATE_RUNNING, false, ""};
+        } else {
+            status.scheduler = {proto::RUN_STATE_STARTING, false, "waiting for a pod"};
+        }
+        statuses.push_back(status);
+    }
+    return statuses;
+}
+
 base::Result<std::uint64_t> RemotePlatform::pullEvents(const RemoteRun &run,
                                                        const fs::path &localEvents)
 {
@@ -527,6 +616,9 @@ base::Status RemotePlatform::cancel(const RemoteRun &run)
     std::string command;
     if (m_profile.backend == BackendKind::Slurm) {
         command = shellCommand({"scancel", run.jobId});
+    } else if (m_profile.backend == BackendKind::Kubernetes) {
+        command = shellCommand({"kubectl", "delete", "job", run.jobId, "--namespace",
+                                m_profile.kubernetes.namespaceName, "--ignore-not-found"});
     } else {
         command = "if " + leadsRun(run) + "; then kill -TERM -- -" + shellQuote(run.jobId) + "; fi";
     }

@@ -1,7 +1,8 @@
 #pragma once
 // RemotePlatform: one connection to a profile's host and what a run needs there (issue #6):
 // stage a run (dataset content-addressed, spec, run folder), start it with the profile's
-// backend (ssh: a detached process group; slurm: sbatch, sweeps as job arrays), poll the jobs
+// backend (ssh: a detached process group; slurm: sbatch, sweeps as job arrays; kubernetes: a
+// batch/v1 Job applied with the host's kubectl, kept as job.yaml in the run folder), poll the jobs
 // in one command per call, mirror events.tlog by byte offset, ask for a stop through
 // control.tlog, cancel with signals or scancel, read the remote logs.
 // Not thread-safe: it owns an SshSession, so it lives on one thread (the app gives it its own).
@@ -101,9 +102,14 @@ private:
     base::Result<std::vector<RemoteRun>> submitToSlurm(const std::vector<RemoteRun> &runs,
                                                        const std::string &sweepDir,
                                                        const std::vector<std::string> &devices);
+    base::Result<std::vector<RemoteRun>>
+    applyKubernetesJobs(const std::vector<RemoteRun> &runs,
+                        const std::string &root,
+                        const std::vector<std::string> &devices);
     base::Result<int> maxArraySize();
     base::Result<std::vector<JobStatus>> pollDetached(const std::vector<RemoteRun> &runs);
     base::Result<std::vector<JobStatus>> pollSlurm(const std::vector<RemoteRun> &runs);
+    base::Result<std::vector<JobStatus>> pollKubernetes(const std::vector<RemoteRun> &runs);
     base::Result<std::optional<int>> exitCode(const RemoteRun &run);
     base::Error commandError(const std::string &what, const std::string &err) const;
 

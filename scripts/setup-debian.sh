@@ -24,6 +24,10 @@ if [[ "${1:-}" == "--tests" ]]; then
     packages+=(xvfb xauth clang-format)
     # The remote test bed (scripts/testbed/): a loopback sshd and a single-node Slurm.
     packages+=(openssh-server openssh-client slurmctld slurmd slurm-client munge)
+    # kubectl checks the Kubernetes Job manifests offline; any kubectl already installed will do.
+    if ! command -v kubectl >/dev/null; then
+        packages+=(kubernetes-client)
+    fi
 fi
 
 missing=()

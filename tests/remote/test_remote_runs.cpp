@@ -1,6 +1,7 @@
 // Real training runs on the test bed, through its sshd: started detached over ssh and through
 // Slurm, their events mirrored by byte offset into a real SQLite store while they run.
 
+#include "remote/connection_check.h"
 #include "tests/remote/remote_runs.h"
 #include "tests/runners/scratch_dir.h"
 
@@ -143,4 +144,64 @@ TEST_CASE("A missing worker on the host is one clear error naming the host", "[r
     CHECK(submitted.error().code == tl::base::ErrorCode::NotFound);
     CHECK_THAT(submitted.error().message, Catch::Contains("/opt/nowhere/torchlight-worker"));
     CHECK_THAT(submitted.error().context, Catch::Contains("127.0.0.1"));
+}
+
+TEST_CASE("Test connection reports the login, the worker, its devices and Slurm's partitions",
+          "[remote][runs]")
+{
+    auto profile = runProfile(BackendKind::Slurm);
+    auto lines = tl::remote::checkConnection(profile, {});
+    REQUIRE(lines.size() == 4);
+    CHECK(lines[0].what == "login");
+    CHECK(lines[0].ok);
+    CHECK_THAT(lines[0].detail, Catch::Contains("SHA256:"));
+    CHECK(lines[1].what == "worker");
+    CHECK(lines[1].ok);
+    CHECK_THAT(lines[1].detail, Catch::Contains("torchlight-worker"));
+    CHECK(lines[2].what == "devices");
+    CHECK(lines[2].ok);
+    CHECK_THAT(lines[2].detail, Catch::Contains("cpu"));
+    CHECK(lines[3].what == "slurm");
+    CHECK(lines[3].ok);
+    CHECK_THAT(lines[3].detail, Catch::Contains("debug"));
+
+    profile.workerCommand = "/opt/nowhere/torchlight-worker";
+    profile.port = 1;
+    auto refused = tl::remote::checkConnection(profile, {});
+    REQUIRE(refused.size() == 1);
+    CHECK_FALSE(refused[0].ok);
+    CHECK_THAT(refused[0].detail, Catch::Contains("127.0.0.1:1"));
+}
+
+TEST_CASE("Test connection says what is missing on the host, line by line", "[remote][runs]")
+{
+    auto profile = runProfile(BackendKind::Kubernetes);
+    profile.workerCommand = "/opt/nowhere/torchlight-worker";
+    auto lines = tl::remote::checkConnection(profile, {});
+    REQUIRE(lines.size() == 3);
+    CHECK(lines[0].ok);
+    CHECK_FALSE(lines[1].ok);
+    CHECK_THAT(lines[1].detail, Catch::Contains("is not installed on the host"));
+    CHECK(lines[2].what == "kubernetes");
+    CHECK_FALSE(lines[2].ok);
+}
+
+TEST_CASE("A Kubernetes job is staged with its manifest, and kubectl's refusal reaches the user",
+          "[remote][kubernetes]")
+{
+    // No cluster runs on these machines: the host's kubectl has no context, so applying fails,
+    // and its own message must say so.
+    auto dir = scratchDir("k8s-run");
+    auto profile = runProfile(BackendKind::Kubernetes);
+    profile.kubernetes.image = "registry.example/torchlight:0.1";
+    RemotePlatform platform = connectPlatform(profile);
+    RemoteCleanup cleanup{platform};
+    auto submitted = platform.submit({bandSpec(dir / "data", 1)}, "k8s run");
+    REQUIRE_FALSE(submitted.ok());
+    CHECK_THAT(submitted.error().message, Catch::StartsWith("Kubernetes refused the job: "));
+    CHECK_THAT(submitted.error().context, Catch::Contains("127.0.0.1"));
+    auto manifest = platform.ssh().run("cat " + tl::remote::shellPath(profile.remoteRoot)
+                                       + "/runs/'k8s run'/job.yaml");
+    REQUIRE(manifest.ok());
+    CHECK_THAT(manifest.value().out, Catch::Contains("image: \"registry.example/torchlight:0.1\""));
 }
