@@ -123,6 +123,16 @@ base::Result<std::optional<std::uint64_t>> SftpSession::fileSize(const std::stri
     return std::optional<std::uint64_t>(size);
 }
 
+bool SftpSession::ping()
+{
+    sftp_attributes attributes = sftp_stat(m_handle->sftp, ".");
+    if (attributes == nullptr) {
+        return false;
+    }
+    sftp_attributes_free(attributes);
+    return true;
+}
+
 base::Status SftpSession::makeDirectories(const std::string &path)
 {
     std::string p = sftpPath(path);

@@ -27,6 +27,8 @@ public:
     SftpSession &operator=(SftpSession &&) noexcept;
     ~SftpSession();
 
+    // One request and its reply (a stat of the home folder): whether the connection answers.
+    bool ping();
     // The size of a regular file, or nullopt when there is no such file.
     base::Result<std::optional<std::uint64_t>> fileSize(const std::string &path);
     // mkdir -p.
