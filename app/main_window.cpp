@@ -10,6 +10,7 @@
 #include "app/model_export.h"
 #include "app/model_file_controller.h"
 #include "app/model_menu.h"
+#include "app/remote_profiles_dialog.h"
 #include "app/runs_controller.h"
 #include "app/store_lane.h"
 #include "app/training_controller.h"
@@ -206,6 +207,14 @@ void MainWindow::createActions()
     m_fineTuneAction->setObjectName(QStringLiteral("fineTuneAction"));
     m_fineTuneAction->setIconText(tr("Fine-tune")); // the Graph tab's button
     m_fineTuneAction->setShortcut(QKeySequence(QStringLiteral("Ctrl+Shift+Return")));
+
+    QMenu *remoteMenu = menuBar()->addMenu(tr("Re&mote"));
+    QAction *profiles = remoteMenu->addAction(tr("&Connection Profiles…"), this, [this] {
+        auto *dialog = new RemoteProfilesDialog(this);
+        dialog->setAttribute(Qt::WA_DeleteOnClose);
+        dialog->open();
+    });
+    profiles->setObjectName(QStringLiteral("connectionProfilesAction"));
 
     QMenu *view = menuBar()->addMenu(tr("&View"));
     for (QDockWidget *d : findChildren<QDockWidget *>()) {
