@@ -1,5 +1,7 @@
 #include "datasets/dataset_summary.h"
 
+#include "base/json_string.h"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -150,35 +152,7 @@ summarize(const Dataset &dataset, const proto::DatasetSpec &spec, std::stop_toke
 
 std::string jsonString(const std::string &text)
 {
-    std::string out = "\"";
-    for (const char c : text) {
-        switch (c) {
-        case '"':
-            out += "\\\"";
-            break;
-        case '\\':
-            out += "\\\\";
-            break;
-        case '\n':
-            out += "\\n";
-            break;
-        case '\r':
-            out += "\\r";
-            break;
-        case '\t':
-            out += "\\t";
-            break;
-        default:
-            if (static_cast<unsigned char>(c) < 0x20) {
-                char escape[8];
-                std::snprintf(escape, sizeof escape, "\\u%04x", static_cast<unsigned>(c));
-                out += escape;
-            } else {
-                out += c;
-            }
-        }
-    }
-    return out + "\"";
+    return base::jsonString(text);
 }
 
 std::string toJson(const DatasetSummary &s)

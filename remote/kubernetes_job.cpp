@@ -1,10 +1,9 @@
 #include "remote/kubernetes_job.h"
 
+#include "base/json_string.h"
 #include "remote/file_digest.h"
 #include "remote/remote_platform.h"
 #include "remote/shell_quote.h"
-
-#include <cstdio>
 
 namespace tl::remote {
 
@@ -13,33 +12,7 @@ namespace {
 // A YAML double-quoted scalar: JSON's escapes are valid YAML.
 std::string yamlString(std::string_view text)
 {
-    std::string out = "\"";
-    for (char c : text) {
-        switch (c) {
-        case '"':
-            out += "\\\"";
-            break;
-        case '\\':
-            out += "\\\\";
-            break;
-        case '\n':
-            out += "\\n";
-            break;
-        case '\t':
-            out += "\\t";
-            break;
-        default:
-            if (static_cast<unsigned char>(c) < 0x20) {
-                char escaped[8];
-                std::snprintf(escaped, sizeof escaped, "\\u%04x", c);
-                out += escaped;
-            } else {
-                out += c;
-            }
-        }
-    }
-    out += '"';
-    return out;
+    return base::jsonString(text);
 }
 
 std::string labels(const std::string &indent, const std::string &runName)

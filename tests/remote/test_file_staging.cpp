@@ -37,12 +37,30 @@ writeRandomFile(const std::filesystem::path &file, std::size_t bytes, unsigned s
     return file;
 }
 
-// A remote root of this test process's own, removed at the end of the case.
-struct RemoteRoot
+// A logged-in session with SFTP and a stager on a remote root of this test process's own,
+// removed at the end of the case.
+struct StagingBed
 {
-    SshSession &session;
-    std::string path = "~/tl-test-" + std::to_string(::getpid()) + "/root with space";
-    ~RemoteRoot() { (void)session.run("rm -rf ~/tl-test-" + std::to_string(::getpid())); }
+    SshSession session = tl::testing::bedSession();
+    std::string rootPath = "~/tl-test-" + std::to_string(::getpid()) + "/root with space";
+    SftpSession sftp = openSftp(session);
+    FileStager stager{session, sftp, rootPath};
+    std::string root = absolute(stager);
+
+    ~StagingBed() { (void)session.run("rm -rf ~/tl-test-" + std::to_string(::getpid())); }
+
+    static SftpSession openSftp(SshSession &ssh)
+    {
+        auto opened = ssh.openSftp();
+        REQUIRE(opened.ok());
+        return std::move(opened).value();
+    }
+    static std::string absolute(FileStager &stager)
+    {
+        auto path = stager.absoluteRoot();
+        REQUIRE(path.ok());
+        return path.value();
+    }
 };
 
 std::string remoteSha(SshSession &session, const std::string &path)
@@ -67,11 +85,10 @@ TEST_CASE("An upload cut in the middle resumes from its .part and ends with the 
     auto local = writeRandomFile(tl::testing::scratchDir("resume") / "train.bin", 6 << 20, 7);
     auto expected = tl::remote::sha256OfFile(local);
     REQUIRE(expected.ok());
-    SshSession session = tl::testing::bedSession();
-    RemoteRoot root{session};
-    auto sftp = session.openSftp();
-    REQUIRE(sftp.ok());
-    FileStager stager(session, sftp.value(), root.path);
+    StagingBed bed;
+    SshSession &session = bed.session;
+    SftpSession &sftp = bed.sftp;
+    FileStager &stager = bed.stager;
 
     std::stop_source cut;
     auto cutAfter2MiB = [&](std::uint64_t done, std::uint64_t, std::string_view what) {
@@ -83,14 +100,12 @@ TEST_CASE("An upload cut in the middle resumes from its .part and ends with the 
     REQUIRE_FALSE(interrupted.ok());
     CHECK(interrupted.error().code == tl::base::ErrorCode::Cancelled);
 
-    auto absolute = stager.absoluteRoot();
-    REQUIRE(absolute.ok());
-    std::string remote = absolute.value() + "/datasets/" + expected.value() + "/train.bin";
-    auto partSize = remoteSize(sftp.value(), remote + ".part");
+    std::string remote = bed.root + "/datasets/" + expected.value() + "/train.bin";
+    auto partSize = remoteSize(sftp, remote + ".part");
     REQUIRE(partSize.has_value());
     CHECK(*partSize >= (2u << 20));
     CHECK(*partSize < (6u << 20));
-    CHECK_FALSE(remoteSize(sftp.value(), remote).has_value());
+    CHECK_FALSE(remoteSize(sftp, remote).has_value());
 
     auto resumed = stager.stageFile(local);
     REQUIRE(resumed.ok());
@@ -99,7 +114,7 @@ TEST_CASE("An upload cut in the middle resumes from its .part and ends with the 
     CHECK(staged.resumedFrom == *partSize);
     CHECK(staged.sentBytes == (6u << 20) - *partSize);
     CHECK(remoteSha(session, remote) == expected.value());
-    CHECK_FALSE(remoteSize(sftp.value(), remote + ".part").has_value());
+    CHECK_FALSE(remoteSize(sftp, remote + ".part").has_value());
 
     // Content addressed: the same bytes are not sent again.
     auto again = stager.stageFile(local);
@@ -116,22 +131,19 @@ TEST_CASE("A .part that is not a prefix of the file fails verification and is de
     auto other = writeRandomFile(dir / "other.bin", 40000, 2);
     auto sha = tl::remote::sha256OfFile(local);
     REQUIRE(sha.ok());
-    SshSession session = tl::testing::bedSession();
-    RemoteRoot root{session};
-    auto sftp = session.openSftp();
-    REQUIRE(sftp.ok());
-    FileStager stager(session, sftp.value(), root.path);
-    auto absolute = stager.absoluteRoot();
-    REQUIRE(absolute.ok());
-    std::string remote = absolute.value() + "/datasets/" + sha.value() + "/labels.bin";
-    REQUIRE(sftp.value().makeDirectories(absolute.value() + "/datasets/" + sha.value()).ok());
-    REQUIRE(sftp.value().upload(other, remote + ".part", 0).ok());
+    StagingBed bed;
+    SshSession &session = bed.session;
+    SftpSession &sftp = bed.sftp;
+    FileStager &stager = bed.stager;
+    std::string remote = bed.root + "/datasets/" + sha.value() + "/labels.bin";
+    REQUIRE(sftp.makeDirectories(bed.root + "/datasets/" + sha.value()).ok());
+    REQUIRE(sftp.upload(other, remote + ".part", 0).ok());
 
     auto failed = stager.stageFile(local);
     REQUIRE_FALSE(failed.ok());
     CHECK_THAT(failed.error().message,
                Catch::Contains("does not match") && Catch::Contains(sha.value()));
-    CHECK_FALSE(remoteSize(sftp.value(), remote + ".part").has_value());
+    CHECK_FALSE(remoteSize(sftp, remote + ".part").has_value());
 
     auto retried = stager.stageFile(local);
     REQUIRE(retried.ok());
@@ -153,13 +165,9 @@ TEST_CASE("Staging a dataset names its files and folders on the host, and sends 
     writeRandomFile(dir / "images/dog/2.png", 900, 9);
     dataset.add_sources((dir / "images").string());
 
-    SshSession session = tl::testing::bedSession();
-    RemoteRoot root{session};
-    auto sftp = session.openSftp();
-    REQUIRE(sftp.ok());
-    FileStager stager(session, sftp.value(), root.path);
-    auto absolute = stager.absoluteRoot();
-    REQUIRE(absolute.ok());
+    StagingBed bed;
+    SshSession &session = bed.session;
+    FileStager &stager = bed.stager;
 
     std::uint64_t sent = 0;
     auto count = [&](std::uint64_t, std::uint64_t, std::string_view) {
@@ -169,8 +177,8 @@ TEST_CASE("Staging a dataset names its files and folders on the host, and sends 
     REQUIRE(staged.ok());
     const auto &remote = staged.value();
     CHECK(remote.train_images()
-          == absolute.value() + "/datasets/"
-                 + tl::remote::sha256OfFile(dir / "train-images").value() + "/train-images");
+          == bed.root + "/datasets/" + tl::remote::sha256OfFile(dir / "train-images").value()
+                 + "/train-images");
     CHECK(remoteSha(session, remote.test_labels())
           == tl::remote::sha256OfFile(dir / "test-labels").value());
     REQUIRE(remote.sources_size() == 1);

@@ -4,6 +4,7 @@
 
 #include "remote/kubernetes_job.h"
 #include "remote/remote_platform.h"
+#include "tests/remote/test_bed.h"
 #include "tests/runners/scratch_dir.h"
 
 #include <catch2/catch.hpp>
@@ -11,9 +12,7 @@
 #include <google/protobuf/struct.pb.h>
 #include <google/protobuf/util/json_util.h>
 
-#include <cstdio>
 #include <fstream>
-#include <memory>
 #include <regex>
 #include <set>
 
@@ -22,29 +21,18 @@ namespace {
 using google::protobuf::Struct;
 using google::protobuf::Value;
 
-std::string commandOutput(const std::string &command)
-{
-    std::unique_ptr<FILE, int (*)(FILE *)> pipe(::popen(command.c_str(), "r"), ::pclose);
-    std::string out;
-    char buffer[4096];
-    std::size_t n = 0;
-    while (pipe && (n = std::fread(buffer, 1, sizeof buffer, pipe.get())) > 0) {
-        out.append(buffer, n);
-    }
-    return out;
-}
-
 bool haveKubectl()
 {
-    return !commandOutput("command -v kubectl").empty();
+    return !tl::testing::localOutput("command -v kubectl").empty();
 }
 
 // kubectl's reading of a manifest as JSON, offline. label --local keeps every field as
 // written (untyped); set env --local decodes it into the typed Job, dropping unknown fields.
 Struct kubectlJson(const std::filesystem::path &file, const std::string &verb)
 {
-    std::string out = commandOutput("KUBECONFIG=/dev/null kubectl " + verb + " --local -f '"
-                                    + file.string() + "' -o json 2>&1");
+    std::string out =
+        tl::testing::localOutput("KUBECONFIG=/dev/null kubectl " + verb + " --local -f '"
+                                 + file.string() + "' -o json 2>&1");
     Struct parsed;
     auto status = google::protobuf::util::JsonStringToMessage(out, &parsed);
     INFO(out);
@@ -195,8 +183,8 @@ TEST_CASE("The offline check catches a misspelled field and a malformed quantity
     std::string badQuantity = job.manifest;
     badQuantity.replace(badQuantity.find(": \"2\""), 5, ": \"two\"");
     std::ofstream(dir / "quantity.yaml") << badQuantity;
-    std::string out = commandOutput("KUBECONFIG=/dev/null kubectl set env --local -f '"
-                                    + (dir / "quantity.yaml").string()
-                                    + "' TL_NOOP=1 -o json 2>&1; echo \"rc=$?\"");
+    std::string out = tl::testing::localOutput("KUBECONFIG=/dev/null kubectl set env --local -f '"
+                                               + (dir / "quantity.yaml").string()
+                                               + "' TL_NOOP=1 -o json 2>&1; echo \"rc=$?\"");
     CHECK_THAT(out, !Catch::EndsWith("rc=0\n"));
 }

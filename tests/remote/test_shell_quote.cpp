@@ -1,32 +1,17 @@
 #include "remote/shell_quote.h"
+#include "tests/remote/test_bed.h"
 
 #include <catch2/catch.hpp>
 
 #include <unistd.h>
 
-#include <cstdio>
 #include <filesystem>
-#include <memory>
 
 namespace {
 
 using tl::remote::shellCommand;
 using tl::remote::shellPath;
 using tl::remote::shellQuote;
-
-// What the local /bin/sh makes of a command line: printf's output.
-std::string shellOutput(const std::string &commandLine)
-{
-    std::unique_ptr<FILE, int (*)(FILE *)> pipe(::popen(commandLine.c_str(), "r"), ::pclose);
-    REQUIRE(pipe);
-    std::string out;
-    char buffer[256];
-    std::size_t n = 0;
-    while ((n = std::fread(buffer, 1, sizeof buffer, pipe.get())) > 0) {
-        out.append(buffer, n);
-    }
-    return out;
-}
 
 } // namespace
 
@@ -56,7 +41,7 @@ TEST_CASE("The local shell reads every quoted word back exactly, running none of
                                       "'"};
     for (const std::string &word : words) {
         INFO(word);
-        CHECK(shellOutput(shellCommand({"printf", "%s", word})) == word);
+        CHECK(tl::testing::localOutput(shellCommand({"printf", "%s", word})) == word);
     }
     CHECK_FALSE(std::filesystem::exists(canary));
 }
@@ -66,5 +51,5 @@ TEST_CASE("A remote path keeps ~/ outside the quotes so the shell expands it", "
     CHECK(shellPath("~/torchlight/runs/my run") == "~/'torchlight/runs/my run'");
     CHECK(shellPath("~") == "~");
     CHECK(shellPath("/abs/p") == "/abs/p");
-    CHECK(shellOutput("HOME=/h; printf %s " + shellPath("~/a b")) == "/h/a b");
+    CHECK(tl::testing::localOutput("HOME=/h; printf %s " + shellPath("~/a b")) == "/h/a b");
 }
