@@ -49,6 +49,27 @@ base::Result<std::string> FileStager::absoluteRoot()
     return m_absoluteRoot;
 }
 
+base::Result<std::string>
+FileStager::hashOf(const fs::path &local, std::stop_token stop, const base::ProgressFn &progress)
+{
+    // The runs of a sweep share their dataset: each file is hashed once while it is unchanged.
+    std::error_code ec;
+    auto size = fs::file_size(local, ec);
+    auto modified = fs::last_write_time(local, ec);
+    std::string key = local.string() + '\n' + std::to_string(size) + '\n'
+                      + std::to_string(modified.time_since_epoch().count());
+    if (!ec) {
+        if (auto known = m_hashes.find(key); known != m_hashes.end()) {
+            return known->second;
+        }
+    }
+    base::Result<std::string> sha = sha256OfFile(local, stop, progress);
+    if (sha && !ec) {
+        m_hashes.emplace(key, sha.value());
+    }
+    return sha;
+}
+
 base::Status FileStager::verify(const std::string &remotePart, const std::string &sha256)
 {
     base::Result<CommandOutput> hashed =
@@ -143,7 +164,7 @@ FileStager::stageFile(const fs::path &local, std::stop_token stop, const base::P
     if (!root) {
         return root.error();
     }
-    base::Result<std::string> sha = sha256OfFile(local, stop, progress);
+    base::Result<std::string> sha = hashOf(local, stop, progress);
     if (!sha) {
         return sha.error();
     }
@@ -172,7 +193,7 @@ base::Result<std::string> FileStager::stageFolder(const fs::path &folder,
     std::string listing;
     std::vector<std::string> hashes;
     for (const fs::path &file : files) {
-        base::Result<std::string> sha = sha256OfFile(file, stop, progress);
+        base::Result<std::string> sha = hashOf(file, stop, progress);
         if (!sha) {
             return sha.error();
         }

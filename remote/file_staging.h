@@ -11,6 +11,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <stop_token>
 #include <string>
 
@@ -56,6 +57,9 @@ private:
                                  const std::string &remote,
                                  std::stop_token stop,
                                  const base::ProgressFn &progress);
+    base::Result<std::string> hashOf(const std::filesystem::path &local,
+                                     std::stop_token stop,
+                                     const base::ProgressFn &progress);
     base::Status verify(const std::string &remotePart, const std::string &sha256);
     base::Result<std::string> stageFolder(const std::filesystem::path &folder,
                                           std::stop_token stop,
@@ -67,6 +71,8 @@ private:
     SftpSession &m_sftp;
     std::string m_root;
     std::string m_absoluteRoot; // resolved on first use
+    // SHA-256 by path, size and modification time.
+    std::map<std::string, std::string> m_hashes;
 };
 
 } // namespace tl::remote

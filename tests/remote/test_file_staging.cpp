@@ -186,8 +186,14 @@ TEST_CASE("Staging a dataset names its files and folders on the host, and sends 
     CHECK(remoteSha(session, remote.sources(0) + "/dog/2.png")
           == tl::remote::sha256OfFile(dir / "images/dog/2.png").value());
 
-    auto again = stager.stageDataset(dataset);
+    // Staged again (the next run of a sweep): no file is hashed or sent a second time.
+    std::uint64_t hashed = 0;
+    auto countHashing = [&](std::uint64_t, std::uint64_t, std::string_view what) {
+        hashed += what.starts_with("hashing") ? 1 : 0;
+    };
+    auto again = stager.stageDataset(dataset, {}, countHashing);
     REQUIRE(again.ok());
+    CHECK(hashed == 0);
     CHECK(again.value().SerializeAsString() == remote.SerializeAsString());
     CHECK(sent > 0);
 }
