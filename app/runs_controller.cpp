@@ -4,6 +4,8 @@
 #include "views/models/runs_table_model.h"
 #include "views/scalar_chart.h"
 
+#include <set>
+
 namespace tl::app {
 
 // What a selected run shows: its curves and the latest evaluation of each split.
@@ -111,8 +113,17 @@ void RunsController::recoverAndRefresh()
             if (!runs) {
                 return runs.error();
             }
+            // A remote run goes on without this app: the remote runs controller follows it.
+            base::Result<std::vector<store::RemoteJobRecord>> remote = store.remoteJobs();
+            if (!remote) {
+                return remote.error();
+            }
+            std::set<std::int64_t> remoteRuns;
+            for (const store::RemoteJobRecord &job : remote.value()) {
+                remoteRuns.insert(job.runId);
+            }
             for (const store::RunRecord &run : runs.value()) {
-                if (!isActive(run.state)) {
+                if (!isActive(run.state) || remoteRuns.contains(run.id)) {
                     continue;
                 }
                 base::Result<bool> marked = store.markInterrupted(

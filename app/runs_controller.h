@@ -1,8 +1,8 @@
 #pragma once
 // Feeds the runs table from the store and redraws a selected run's curves and evaluations:
-// reads happen on the store lane, results arrive as queued calls. At start it marks runs a previous
-// session left active (no worker is attached to them any more) as interrupted. Lives on the UI
-// thread.
+// reads happen on the store lane, results arrive as queued calls. At start it marks runs a
+// previous session left active (no worker is attached to them any more) as interrupted; remote
+// runs go on without the app and are left to the remote runs controller. Lives on the UI thread.
 
 #include "app/store_lane.h"
 #include "store/run_records.h"

@@ -82,6 +82,20 @@ struct EvaluationRecord
     proto::EvaluationEvent evaluation;
 };
 
+// A run pushed to a remote platform: enough to find it again after the app restarts.
+struct RemoteJobRecord
+{
+    std::int64_t runId = 0;
+    std::string profile;         // the connection profile's name
+    std::string backend;         // "ssh", "slurm", "kubernetes"
+    std::string host;            // user@host:port as connected
+    std::string remoteDir;       // the run's folder on the host (absolute)
+    std::string jobId;           // ssh: the process group's PID; slurm: "123" or "123_4"; k8s: Job
+    std::string schedulerState;  // as the backend last said ("PENDING", "RUNNING", ...)
+    std::string reason;          // why, when the backend said ("Resources", "time limit reached")
+    bool outputsFetched = false; // the final model and checkpoints are in the local run folder
+};
+
 // What one RunStore::ingest() call did.
 struct IngestReport
 {

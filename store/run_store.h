@@ -25,7 +25,7 @@ class RunStore
 {
 public:
     // The schema version this build writes; a file with a newer one is refused, not guessed at.
-    static constexpr int kSchemaVersion = 2;
+    static constexpr int kSchemaVersion = 3;
 
     // Opens or creates dbFile (and its parent directories) and migrates it to kSchemaVersion.
     // A file that is not a Torchlight SQLite database, or one from a newer Torchlight, is an
@@ -87,6 +87,11 @@ public:
 
     // Deletes the run and everything stored for it (not its run directory).
     base::Status deleteRun(std::int64_t runId);
+
+    // Where a remote run runs (remote_jobs.cpp): stored or replaced as a whole.
+    base::Status setRemoteJob(const RemoteJobRecord &job);
+    // Every remote run's job, newest run first.
+    base::Result<std::vector<RemoteJobRecord>> remoteJobs();
 
 private:
     explicit RunStore(std::unique_ptr<Database> db);

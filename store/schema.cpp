@@ -89,10 +89,29 @@ CREATE TABLE evaluations (
 ) STRICT, WITHOUT ROWID;
 )sql";
 
+// Version 3 (#6): where a run pushed to a remote platform runs: the connection profile's name,
+// the backend, the host as connected, the run's folder there and the job (a PID, a Slurm job
+// id, a Kubernetes Job name), with the scheduler's last state and reason. A restarted app
+// resumes following these runs instead of marking them interrupted.
+constexpr const char *kSchemaV3 = R"sql(
+CREATE TABLE remote_jobs (
+    run_id INTEGER PRIMARY KEY REFERENCES runs(id) ON DELETE CASCADE,
+    profile TEXT NOT NULL,
+    backend TEXT NOT NULL,
+    host TEXT NOT NULL,
+    remote_dir TEXT NOT NULL,
+    job_id TEXT NOT NULL,
+    scheduler_state TEXT NOT NULL DEFAULT '',
+    reason TEXT NOT NULL DEFAULT '',
+    outputs_fetched INTEGER NOT NULL DEFAULT 0
+) STRICT;
+)sql";
+
 // Append only.
 constexpr std::array kMigrations = {
     Migration{1, kSchemaV1},
     Migration{2, kSchemaV2},
+    Migration{3, kSchemaV3},
 };
 static_assert(kMigrations.back().version == RunStore::kSchemaVersion);
 
