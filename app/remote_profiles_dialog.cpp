@@ -1,15 +1,13 @@
 #include "app/remote_profiles_dialog.h"
 
+#include "app/login_prompts.h"
 #include "remote/ssh_session.h"
 #include "views/connection_profile_form.h"
 
 #include <QApplication>
 #include <QDialogButtonBox>
 #include <QHBoxLayout>
-#include <QInputDialog>
-#include <QLineEdit>
 #include <QListWidget>
-#include <QMessageBox>
 #include <QPointer>
 #include <QPushButton>
 #include <QSettings>
@@ -44,43 +42,6 @@ QStringList qStringList(const std::vector<std::string> &items)
         list << qs(item);
     }
     return list;
-}
-
-// Questions a login asks, answered by dialogs on the UI thread while the test's thread waits.
-remote::LoginPrompts dialogPrompts(QPointer<QWidget> parent)
-{
-    remote::LoginPrompts prompts;
-    prompts.trustUnknownHost = [parent](const remote::HostKey &key) {
-        bool trusted = false;
-        QMetaObject::invokeMethod(
-            qApp,
-            [&] {
-                trusted = QMessageBox::question(
-                              parent, QObject::tr("Unknown host key"),
-                              QObject::tr("%1 is not in your known_hosts.\n\nIts %2 key "
-                                          "fingerprint is\n%3\n\nTrust this key and connect?")
-                                  .arg(qs(key.host), qs(key.type), qs(key.fingerprint)))
-                          == QMessageBox::Yes;
-            },
-            Qt::BlockingQueuedConnection);
-        return trusted;
-    };
-    prompts.secret = [parent](const std::string &prompt) {
-        std::optional<std::string> answer;
-        QMetaObject::invokeMethod(
-            qApp,
-            [&] {
-                bool ok = false;
-                QString text = QInputDialog::getText(parent, QObject::tr("Log in"), qs(prompt),
-                                                     QLineEdit::Password, {}, &ok);
-                if (ok) {
-                    answer = text.toStdString();
-                }
-            },
-            Qt::BlockingQueuedConnection);
-        return answer;
-    };
-    return prompts;
 }
 
 // Connection tests run here, never on the UI thread; a closed dialog does not wait for them.

@@ -1,9 +1,7 @@
 #include "app/training_session.h"
 
+#include "app/run_directory.h"
 #include "proto/record_io.h"
-#include "proto/spec_io.h"
-
-#include <QDateTime>
 
 #include <system_error>
 
@@ -12,102 +10,9 @@ namespace {
 
 namespace fs = std::filesystem;
 
-struct PreparedRun
-{
-    std::int64_t runId = 0;
-    fs::path runDir;
-};
-
-// "Fashion-MNIST MLP" -> "fashion-mnist-mlp": safe in any file system and shell.
-std::string slug(const std::string &name)
-{
-    std::string out;
-    for (char c : name) {
-        const bool keep = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
-        if (keep || (c >= 'A' && c <= 'Z')) {
-            out += keep ? c : static_cast<char>(c - 'A' + 'a');
-        } else if (!out.empty() && out.back() != '-') {
-            out += '-';
-        }
-    }
-    while (!out.empty() && out.back() == '-') {
-        out.pop_back();
-    }
-    return out.empty() ? std::string("run") : out.substr(0, 60);
-}
-
-// On the lane: a fresh run directory with the spec in it, and the run's row in the store.
-base::Result<PreparedRun> prepareRun(store::RunStore &store,
-                                     const proto::ExperimentSpec &spec,
-                                     const fs::path &runsRoot,
-                                     const std::string &stamp)
-{
-    const std::string base = stamp + "-" + slug(spec.name());
-    fs::path dir = runsRoot / base;
-    std::error_code ec;
-    // Two runs started within one second get "-2", "-3", ...
-    for (int n = 2; fs::exists(dir, ec); ++n) {
-        dir = runsRoot / (base + "-" + std::to_string(n));
-    }
-    if (!fs::create_directories(dir, ec) || ec) {
-        return base::makeError(base::ErrorCode::Io,
-                               "The run directory cannot be created: " + ec.message() + ".",
-                               dir.string());
-    }
-    if (base::Status written = proto::writeExperimentSpec(spec, dir); !written) {
-        return written.error();
-    }
-    base::Result<std::int64_t> runId = store.createRun(spec, dir);
-    if (!runId) {
-        return runId.error();
-    }
-    return PreparedRun{runId.value(), dir};
-}
-
 QString qtString(const std::string &text)
 {
     return QString::fromStdString(text);
-}
-
-} // namespace
-
-// What one ingest on the lane found in the new part of events.tlog.
-struct TrainingSession::IngestBatch
-{
-    std::vector<views::ChartPoint> points;
-    std::vector<proto::EvaluationEvent> evaluations;
-    std::vector<proto::CheckpointEvent> checkpoints;
-    // The newest progress of each epoch seen: older ones within an epoch are stale, but an
-    // epoch's last one says where it ended.
-    std::vector<proto::ProgressEvent> progress;
-    std::vector<std::pair<proto::LogLevel, std::string>> logs;
-    store::RunRecord record;
-    std::string problem; // a corrupt record or a failed ingest, described
-};
-
-namespace {
-
-// On the lane, for each event the store ingests: what the signals will carry.
-template<typename Batch>
-void collectEvent(const proto::RunEvent &event, Batch &batch)
-{
-    auto &points = batch.points;
-    auto &progress = batch.progress;
-    auto &logs = batch.logs;
-    if (event.has_evaluation()) {
-        batch.evaluations.push_back(event.evaluation());
-    } else if (event.has_checkpoint()) {
-        batch.checkpoints.push_back(event.checkpoint());
-    } else if (event.has_scalar()) {
-        points.push_back({event.scalar().tag(), event.scalar().step(), event.scalar().value()});
-    } else if (event.has_progress() && !progress.empty()
-               && progress.back().epoch() == event.progress().epoch()) {
-        progress.back() = event.progress();
-    } else if (event.has_progress()) {
-        progress.push_back(event.progress());
-    } else if (event.has_log()) {
-        logs.emplace_back(event.log().level(), event.log().text());
-    }
 }
 
 } // namespace
@@ -147,8 +52,7 @@ void TrainingSession::start(const proto::ExperimentSpec &spec, const fs::path &r
     m_started = true;
     m_active = true;
     m_spec = spec;
-    const std::string stamp =
-        QDateTime::currentDateTime().toString(QStringLiteral("yyyyMMdd-HHmmss")).toStdString();
+    const std::string stamp = runStamp();
     m_lane.call<PreparedRun>(
         this,
         [spec, runsRoot, stamp](store::RunStore &store, std::stop_token) {
@@ -298,26 +202,8 @@ void TrainingSession::runIngest()
     const std::int64_t runId = m_runId;
     m_lane.call<IngestBatch>(
         this,
-        [events, runId](store::RunStore &store, std::stop_token stop) -> base::Result<IngestBatch> {
-            IngestBatch batch;
-            std::error_code ec;
-            if (fs::exists(events, ec)) {
-                // The store reads the new records once; the observer hands them to the views.
-                auto observe = [&batch](const proto::RunEvent &event) {
-                    collectEvent(event, batch);
-                };
-                base::Result<store::IngestReport> report =
-                    store.ingest(runId, events, stop, observe);
-                if (!report) {
-                    batch.problem = report.error().describe();
-                }
-            }
-            base::Result<store::RunRecord> record = store.run(runId);
-            if (!record) {
-                return record.error();
-            }
-            batch.record = std::move(record).value();
-            return batch;
+        [events, runId](store::RunStore &store, std::stop_token stop) {
+            return ingestRunEvents(store, runId, events, std::move(stop));
         },
         [this](base::Result<IngestBatch> batch) { onIngested(std::move(batch)); });
 }

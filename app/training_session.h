@@ -7,6 +7,7 @@
 // Shared by the window and --headless. Lives on the UI (main) thread; never waits on the
 // process or the disk.
 
+#include "app/run_ingest.h"
 #include "app/store_lane.h"
 #include "proto/torchlight.pb.h"
 #include "store/run_records.h"
@@ -71,8 +72,6 @@ signals:
     void finished(proto::RunState state, const QString &message);
 
 private:
-    struct IngestBatch;
-
     void onRunCreated(std::int64_t runId);
     bool sendCommand(proto::ControlCommand::Action action);
     void startWorker();
