@@ -34,7 +34,8 @@ struct RemotePlatform::Connection
 
 namespace {
 
-constexpr std::size_t kEventChunk = 8 << 20; // one pull reads at most this much
+constexpr std::size_t kEventChunk = 8 << 20;    // one pull reads at most this much
+constexpr std::size_t kDownloadChunk = 4 << 20; // one read request of a download
 
 // A job name Slurm and ps show unchanged.
 std::string jobName(const std::string &name)
@@ -201,18 +202,14 @@ RemotePlatform::submit(const std::vector<proto::ExperimentSpec> &specs,
     if (!root) {
         return root.error();
     }
-    std::string base = root.value() + "/runs/" + runName;
-    std::vector<RemoteRun> runs;
+    const std::string base = root.value() + "/runs/" + runName;
+    const std::vector<RemoteRun> runs = plannedRuns(specs, runName, root.value());
     std::vector<std::string> devices;
     for (std::size_t i = 0; i < specs.size(); ++i) {
-        RemoteRun run;
-        run.name = specs[i].name().empty() ? runName : specs[i].name();
-        run.runDir = specs.size() == 1 ? base : base + "/" + std::to_string(i);
-        base::Result<std::string> staged = stageRun(specs[i], run.runDir, stop, progress);
+        base::Result<std::string> staged = stageRun(specs[i], runs[i].runDir, stop, progress);
         if (!staged) {
             return staged.error();
         }
-        runs.push_back(run);
         devices.push_back(specs[i].device());
     }
     if (m_profile.backend == BackendKind::Slurm) {
@@ -222,6 +219,39 @@ RemotePlatform::submit(const std::vector<proto::ExperimentSpec> &specs,
         return applyKubernetesJobs(runs, root.value(), devices);
     }
     return startDetached(runs, devices);
+}
+
+std::vector<RemoteRun> RemotePlatform::plannedRuns(const std::vector<proto::ExperimentSpec> &specs,
+                                                   const std::string &runName,
+                                                   const std::string &root) const
+{
+    const std::string base = root + "/runs/" + runName;
+    std::vector<RemoteRun> runs;
+    for (std::size_t i = 0; i < specs.size(); ++i) {
+        RemoteRun run;
+        run.name = specs[i].name().empty() ? runName : specs[i].name();
+        run.runDir = specs.size() == 1 ? base : base + "/" + std::to_string(i);
+        runs.push_back(std::move(run));
+    }
+    return runs;
+}
+
+base::Result<std::vector<std::string>>
+RemotePlatform::kubernetesManifests(const std::vector<proto::ExperimentSpec> &specs,
+                                    const std::string &runName)
+{
+    base::Result<std::string> root = absoluteRoot();
+    if (!root) {
+        return root.error();
+    }
+    const std::vector<RemoteRun> runs = plannedRuns(specs, runName, root.value());
+    std::vector<std::string> manifests;
+    for (std::size_t i = 0; i < runs.size(); ++i) {
+        manifests.push_back(
+            kubernetesJob(m_profile, runs[i].name, runs[i].runDir, root.value(), specs[i].device())
+                .manifest);
+    }
+    return manifests;
 }
 
 base::Result<std::vector<RemoteRun>>
@@ -603,6 +633,88 @@ base::Result<std::uint64_t> RemotePlatform::pullEvents(const RemoteRun &run,
     return static_cast<std::uint64_t>(bytes.value().size());
 }
 
+base::Result<std::vector<RemoteOutput>> RemotePlatform::listOutputs(const RemoteRun &run)
+{
+    // GNU find: "<relative path>\t<size>" per file; a missing folder is no output yet.
+    base::Result<CommandOutput> out =
+        ssh().run("cd " + shellQuote(run.runDir)
+                  + " || exit 1; find checkpoints tb -type f ! -name '*.part' ! -name '*.partial' "
+                    "-printf '%p\\t%s\\n' 2>/dev/null; true");
+    if (!out) {
+        return out.error();
+    }
+    if (out.value().exitStatus != 0) {
+        return commandError("could not list the outputs of " + run.runDir, out.value().err);
+    }
+    std::vector<RemoteOutput> outputs;
+    for (const std::string &line : lines(out.value().out)) {
+        const std::size_t tab = line.rfind('\t');
+        if (tab == std::string::npos || tab == 0) {
+            continue;
+        }
+        outputs.push_back(
+            {line.substr(0, tab), std::strtoull(line.c_str() + tab + 1, nullptr, 10)});
+    }
+    std::sort(outputs.begin(), outputs.end(),
+              [](const RemoteOutput &a, const RemoteOutput &b) { return a.path < b.path; });
+    return outputs;
+}
+
+base::Status RemotePlatform::download(const RemoteRun &run,
+                                      const RemoteOutput &output,
+                                      const fs::path &localRunDir,
+                                      std::stop_token stop,
+                                      const base::ProgressFn &progress)
+{
+    const fs::path relative(output.path);
+    if (relative.is_absolute() || output.path.find("..") != std::string::npos) {
+        return makeError(ErrorCode::InvalidInput,
+                         "the output path " + output.path + " leaves the run folder.",
+                         ssh().where());
+    }
+    const fs::path target = localRunDir / relative;
+    fs::path part = target;
+    part += ".part";
+    std::error_code ec;
+    fs::create_directories(target.parent_path(), ec);
+    std::ofstream out(part, std::ios::binary | std::ios::trunc);
+    if (!out) {
+        return makeError(ErrorCode::Io, "could not write " + part.string() + ".", part.string());
+    }
+    const std::string remote = run.runDir + "/" + output.path;
+    std::uint64_t offset = 0;
+    for (;;) {
+        if (stop.stop_requested()) {
+            out.close();
+            fs::remove(part, ec);
+            return makeError(ErrorCode::Cancelled, "the download was cancelled.", remote);
+        }
+        base::Result<std::string> bytes = sftp().readFrom(remote, offset, kDownloadChunk);
+        if (!bytes) {
+            out.close();
+            fs::remove(part, ec);
+            return bytes.error();
+        }
+        if (bytes.value().empty()) {
+            break;
+        }
+        out.write(bytes.value().data(), static_cast<std::streamsize>(bytes.value().size()));
+        offset += bytes.value().size();
+        base::reportProgress(progress, offset, std::max(offset, output.size), output.path);
+    }
+    out.close();
+    if (!out) {
+        fs::remove(part, ec);
+        return makeError(ErrorCode::Io, "could not write " + part.string() + ".", part.string());
+    }
+    fs::rename(part, target, ec);
+    if (ec) {
+        return makeError(ErrorCode::Io, "could not rename " + part.string() + ": " + ec.message(),
+                         target.string());
+    }
+    return base::okStatus();
+}
+
 base::Status RemotePlatform::requestStop(const RemoteRun &run)
 {
     proto::ControlCommand command;
@@ -640,6 +752,14 @@ base::Result<std::string> RemotePlatform::readLog(const RemoteRun &run,
     if (file.find('/') != std::string::npos) {
         return makeError(ErrorCode::InvalidInput, "a log is a file of the run folder: " + file,
                          run.runDir);
+    }
+    if (file == kSchedulerLog) {
+        // Slurm's --output: slurm-<job>.out in the run folder, or slurm-<array>_<task>.out in
+        // the sweep's folder above it.
+        const bool arrayTask = run.jobId.find('_') != std::string::npos;
+        const std::string folder =
+            arrayTask ? run.runDir.substr(0, run.runDir.find_last_of('/')) : run.runDir;
+        return sftp().readFrom(folder + "/slurm-" + run.jobId + ".out", offset, maxBytes);
     }
     return sftp().readFrom(run.runDir + "/" + file, offset, maxBytes);
 }

@@ -34,6 +34,13 @@ struct RemoteRun
     std::string jobId;  // ssh: the PID leading the run's process group; slurm: "123" or "123_4"
 };
 
+// A file a run left on the host, relative to its run folder ("checkpoints/last.pt").
+struct RemoteOutput
+{
+    std::string path;
+    std::uint64_t size = 0;
+};
+
 struct JobStatus
 {
     SchedulerState scheduler;    // the state as the backend sees it
@@ -61,6 +68,12 @@ public:
                                                 std::stop_token stop = {},
                                                 const base::ProgressFn &progress = {});
 
+    // The Kubernetes Job manifests submit() would apply for these specs, in order, without
+    // staging or applying anything: what the user is shown before submitting.
+    base::Result<std::vector<std::string>>
+    kubernetesManifests(const std::vector<proto::ExperimentSpec> &specs,
+                        const std::string &runName);
+
     // The jobs' states, in one remote command (one squeue for Slurm), in the order given.
     base::Result<std::vector<JobStatus>> poll(const std::vector<RemoteRun> &runs);
 
@@ -75,11 +88,25 @@ public:
     // Ends the job now: SIGTERM to the process group (ssh), scancel (slurm).
     base::Status cancel(const RemoteRun &run);
 
-    // The tail of a remote log of the run ("worker.log", "worker.stderr", Slurm's output).
+    // The name readLog() gives Slurm's output file of the run, wherever Slurm put it.
+    static constexpr const char *kSchedulerLog = "slurm";
+
+    // Up to maxBytes of a remote log of the run from offset: "worker.log", "worker.stderr", or
+    // kSchedulerLog. NotFound until the file exists.
     base::Result<std::string> readLog(const RemoteRun &run,
                                       const std::string &file,
                                       std::uint64_t offset,
                                       std::size_t maxBytes = 1 << 20);
+
+    // The run's checkpoints and TensorBoard files (below checkpoints/ and tb/), in one command.
+    base::Result<std::vector<RemoteOutput>> listOutputs(const RemoteRun &run);
+    // Copies one output into localRunDir at the same relative path, through "<file>.part" and a
+    // rename, so an interrupted copy never looks finished. Progress counts the file's bytes.
+    base::Status download(const RemoteRun &run,
+                          const RemoteOutput &output,
+                          const std::filesystem::path &localRunDir,
+                          std::stop_token stop = {},
+                          const base::ProgressFn &progress = {});
 
     // The shell lines that run the worker in runDir (a shell expression: a quoted path or
     // "$RUN") and leave its exit code in runDir/exit_code.
@@ -92,6 +119,10 @@ private:
     explicit RemotePlatform(ConnectionProfile profile, std::unique_ptr<Connection> connection);
 
     base::Result<std::string> absoluteRoot();
+    // The runs submit() makes for these specs below root: names and folders, no job yet.
+    std::vector<RemoteRun> plannedRuns(const std::vector<proto::ExperimentSpec> &specs,
+                                       const std::string &runName,
+                                       const std::string &root) const;
     base::Status checkWorker();
     base::Result<std::string> stageRun(const proto::ExperimentSpec &spec,
                                        const std::string &runDir,
