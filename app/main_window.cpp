@@ -11,6 +11,7 @@
 #include "app/model_file_controller.h"
 #include "app/model_menu.h"
 #include "app/remote_profiles_dialog.h"
+#include "app/remote_runs_controller.h"
 #include "app/runs_controller.h"
 #include "app/store_lane.h"
 #include "app/training_controller.h"
@@ -77,6 +78,7 @@ MainWindow::MainWindow(WindowOptions options, QWidget *parent)
     m_lane->open(dbFile);
     // Queued right behind the open, before any run of this session can exist.
     m_runs->recoverAndRefresh();
+    m_remote->recover(); // remote jobs go on without the app: follow them again
     m_devices->start();
     openExperiment(m_options.experiment.isEmpty() ? kSampleExperiment : m_options.experiment);
     if (!m_options.openModel.isEmpty()) {
@@ -89,7 +91,10 @@ MainWindow::MainWindow(WindowOptions options, QWidget *parent)
 
 MainWindow::~MainWindow()
 {
-    // Controllers first (they observe the panels and post to the lanes), the lanes last.
+    // Controllers first (they observe the panels and post to the lanes), the lanes last. A
+    // login question still open is answered "no" so the remote lanes can be joined.
+    m_promptsAbandoned->store(true);
+    m_remote.reset();
     m_modelFiles.reset();
     m_exporter.reset();
     m_training.reset();
@@ -145,6 +150,7 @@ void MainWindow::createPanels()
     splitDockWidget(runsDock, logDock, Qt::Horizontal);
     resizeDocks({runsDock, logDock}, {3, 2}, Qt::Horizontal);
     resizeDocks({runsDock}, {230}, Qt::Vertical);
+    createRemotePanels();
     m_busy = new views::BusyIndicator(this);
     statusBar()->addPermanentWidget(m_busy);
     statusBar()->showMessage(tr("Ready"));
@@ -164,6 +170,7 @@ void MainWindow::createControllers()
     m_modelFiles = std::make_unique<ModelFileController>(*m_graphvizLane, m_graphPanel->view(),
                                                          m_options.workerPath);
     m_exporter = std::make_unique<ModelExporter>(m_options.workerPath);
+    createRemoteController();
 }
 
 void MainWindow::createActions()
@@ -209,6 +216,7 @@ void MainWindow::createActions()
     m_fineTuneAction->setShortcut(QKeySequence(QStringLiteral("Ctrl+Shift+Return")));
 
     QMenu *remoteMenu = menuBar()->addMenu(tr("Re&mote"));
+    createRemoteActions(*remoteMenu);
     QAction *profiles = remoteMenu->addAction(tr("&Connection Profiles…"), this, [this] {
         auto *dialog = new RemoteProfilesDialog(this);
         dialog->setAttribute(Qt::WA_DeleteOnClose);
@@ -252,14 +260,7 @@ void MainWindow::wireControllers()
         m_checkpointAction->setEnabled(training);
         updateFineTuneAction();
     });
-    connect(m_training.get(), &TrainingController::logged, this,
-            [this](proto::LogLevel level, const QString &text) {
-                m_log->appendLine(level == proto::LOG_LEVEL_ERROR ? views::LogView::Level::Error
-                                  : level == proto::LOG_LEVEL_WARNING
-                                      ? views::LogView::Level::Warning
-                                      : views::LogView::Level::Info,
-                                  text);
-            });
+    connect(m_training.get(), &TrainingController::logged, this, &MainWindow::log);
     connect(m_training.get(), &TrainingController::runListed, m_runsPanel,
             &views::RunsPanel::selectRun);
     connect(m_training.get(), &TrainingController::runFinished, this,
@@ -277,6 +278,7 @@ void MainWindow::wireControllers()
     connect(m_lane.get(), &StoreLane::openFailed, this, &MainWindow::showError);
     connect(m_lane.get(), &StoreLane::opened, this,
             [this](const QString &file) { showInfo(tr("Run store: %1").arg(file)); });
+    wireRemote();
     connect(m_devices.get(), &DeviceProbe::devicesFound, m_trainPanel,
             &views::TrainPanel::setDevices);
     connect(m_devices.get(), &DeviceProbe::probeFailed, this, [this](const QString &message) {
@@ -412,15 +414,23 @@ void MainWindow::startTraining()
         m_trainPending = true;
         return;
     }
+    base::Result<proto::ExperimentSpec> spec = assembleExperiment();
+    if (!spec) {
+        showError(tr("Cannot train: %1").arg(QString::fromStdString(spec.error().describe())));
+        return;
+    }
+    m_training->train(spec.value());
+}
+
+base::Result<proto::ExperimentSpec> MainWindow::assembleExperiment()
+{
     const proto::DatasetSpec &dataset =
         m_datasets->hasDataset() ? m_datasets->current().spec : m_experiment.dataset();
     base::Result<proto::ModelGraph> graph = m_model->graph();
     if (!graph) {
-        showError(tr("Cannot train: %1").arg(QString::fromStdString(graph.error().describe())));
-        return;
+        return graph.error();
     }
-    m_training->train(
-        buildExperiment(m_experiment, dataset, graph.value(), m_trainPanel->settings()));
+    return buildExperiment(m_experiment, dataset, graph.value(), m_trainPanel->settings());
 }
 
 void MainWindow::dragEnterEvent(QDragEnterEvent *event)
@@ -450,6 +460,14 @@ void MainWindow::dropEvent(QDropEvent *event)
     } else {
         openDataset(paths);
     }
+}
+
+void MainWindow::log(proto::LogLevel level, const QString &text)
+{
+    m_log->appendLine(level == proto::LOG_LEVEL_ERROR     ? views::LogView::Level::Error
+                      : level == proto::LOG_LEVEL_WARNING ? views::LogView::Level::Warning
+                                                          : views::LogView::Level::Info,
+                      text);
 }
 
 void MainWindow::showError(const QString &text)

@@ -10,11 +10,15 @@
 #include <QFutureWatcher>
 #include <QMainWindow>
 
+#include <atomic>
+#include <cstdint>
 #include <filesystem>
 #include <memory>
 
 class QAction;
 class QDockWidget;
+class QMenu;
+class QProgressDialog;
 class QTabWidget;
 
 namespace tl::views {
@@ -25,6 +29,8 @@ class GraphPanel;
 class LogView;
 class ModelPanel;
 class NodeProperties;
+class JobsPanel;
+class JobsTableModel;
 class RunsPanel;
 class RunsTableModel;
 class ScalarChart;
@@ -41,6 +47,7 @@ class ModelController;
 class ModelExporter;
 class ModelFileController;
 class ModelMenu;
+class RemoteRunsController;
 class RunsController;
 class StoreLane;
 class TrainingController;
@@ -69,6 +76,9 @@ public:
     void openModel(const QString &path);
     // Assembles the spec from the panels and starts a run.
     void startTraining();
+    // Remote ▸ Train on Remote…: the assembled spec, pushed to a connection profile the user
+    // picks (a sweep over learning rates if asked), with upload progress and Cancel.
+    void trainOnRemote();
     // Run > Fine-tune Opened Model: trains the model file shown in the Graph tab on the
     // current dataset with the train panel's settings (ExperimentSpec.model_file).
     void fineTuneOpenedModel();
@@ -97,6 +107,9 @@ public:
     ModelFileController &modelFiles() const { return *m_modelFiles; }
     ModelMenu &modelMenu() const { return *m_modelMenu; }
     ModelExporter &modelExporter() const { return *m_exporter; }
+    RemoteRunsController &remoteRuns() const { return *m_remote; }
+    views::JobsPanel &jobsPanel() const { return *m_jobsPanel; }
+    views::JobsTableModel &jobsModel() const { return *m_jobsModel; }
 
 signals:
     void experimentOpened(const QString &name);
@@ -122,6 +135,15 @@ private:
     void exportModelAsOnnx(const QString &output);
     // The fine-tune action's state and tooltip for what the Graph tab shows.
     void updateFineTuneAction();
+    // The spec the panels describe, for a local or a remote run.
+    base::Result<proto::ExperimentSpec> assembleExperiment();
+    // main_window_remote.cpp: the jobs dock, the controller and their wiring.
+    void createRemotePanels();
+    void createRemoteController();
+    void createRemoteActions(QMenu &menu);
+    void wireRemote();
+    void showTransfer(const QString &title);
+    void log(proto::LogLevel level, const QString &text);
     void showError(const QString &text);
     void showInfo(const QString &text);
 
@@ -150,6 +172,13 @@ private:
     views::NodeProperties *m_nodeProperties = nullptr;
     QDockWidget *m_propertiesDock = nullptr;
     views::BusyIndicator *m_busy = nullptr;
+    views::JobsTableModel *m_jobsModel = nullptr;
+    views::JobsPanel *m_jobsPanel = nullptr;
+    QDockWidget *m_jobsDock = nullptr;
+    QProgressDialog *m_transfer = nullptr;
+    std::int64_t m_chartRemoteRun = 0; // the remote run the chart shows, whose points it takes
+    // Set when the window goes, so a login question a lane thread waits on is answered "no".
+    std::shared_ptr<std::atomic_bool> m_promptsAbandoned;
 
     // Declared so the lane is destroyed last: controllers post to it until they are gone.
     std::unique_ptr<StoreLane> m_lane;
@@ -163,6 +192,7 @@ private:
     std::unique_ptr<ModelFileController> m_modelFiles;
     std::unique_ptr<ModelExporter> m_exporter;
     std::unique_ptr<ModelMenu> m_modelMenu;
+    std::unique_ptr<RemoteRunsController> m_remote;
 };
 
 } // namespace tl::app

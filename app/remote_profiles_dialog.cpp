@@ -96,6 +96,8 @@ std::vector<remote::ConnectionProfile> loadConnectionProfiles()
         p.kubernetes.nodeSelector = stringList(settings.value(QStringLiteral("k8s/nodeSelector")));
         p.kubernetes.runVolumeClaim =
             settings.value(QStringLiteral("k8s/volumeClaim")).toString().toStdString();
+        p.sshConfigFile = settings.value(QStringLiteral("sshConfig")).toString().toStdString();
+        p.knownHostsFile = settings.value(QStringLiteral("knownHosts")).toString().toStdString();
         profiles.push_back(std::move(p));
     }
     settings.endArray();
@@ -133,6 +135,9 @@ void saveConnectionProfiles(const std::vector<remote::ConnectionProfile> &profil
         settings.setValue(QStringLiteral("k8s/nodeSelector"),
                           qStringList(p.kubernetes.nodeSelector));
         settings.setValue(QStringLiteral("k8s/volumeClaim"), qs(p.kubernetes.runVolumeClaim));
+        // Files of the user's choosing instead of ~/.ssh/config and ~/.ssh/known_hosts.
+        settings.setValue(QStringLiteral("sshConfig"), qs(p.sshConfigFile.string()));
+        settings.setValue(QStringLiteral("knownHosts"), qs(p.knownHostsFile.string()));
     }
     settings.endArray();
 }

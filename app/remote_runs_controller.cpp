@@ -7,7 +7,6 @@
 #include <QPointer>
 
 #include <algorithm>
-#include <random>
 #include <system_error>
 
 namespace tl::app {
@@ -53,20 +52,6 @@ bool jobEnded(const std::string &word)
         }
     }
     return false;
-}
-
-// Four random hex digits: two desktops submitting the same name in the same second to one
-// host still get different folders there.
-std::string uniqueSuffix()
-{
-    std::random_device device;
-    const unsigned value = std::uniform_int_distribution<unsigned>(0, 0xffff)(device);
-    const char *digits = "0123456789abcdef";
-    std::string out;
-    for (int shift = 12; shift >= 0; shift -= 4) {
-        out += digits[(value >> shift) & 0xf];
-    }
-    return out;
 }
 
 } // namespace
@@ -202,7 +187,8 @@ RemoteRunsController::Link *RemoteRunsController::linkOf(std::int64_t runId)
 // --- submitting -------------------------------------------------------------------------------
 
 void RemoteRunsController::submit(const remote::ConnectionProfile &profile,
-                                  std::vector<proto::ExperimentSpec> specs)
+                                  std::vector<proto::ExperimentSpec> specs,
+                                  std::string runName)
 {
     if (m_submission) {
         emit submitFailed(tr("A submission is still under way; wait for it or cancel it."));
@@ -215,6 +201,7 @@ void RemoteRunsController::submit(const remote::ConnectionProfile &profile,
     m_submission = std::make_unique<Submission>();
     m_submission->profile = profile;
     m_submission->specs = std::move(specs);
+    m_submission->runName = runName.empty() ? remoteRunName(m_submission->specs) : runName;
     m_transferStop = std::stop_source();
     const std::string stamp = runStamp();
     m_lane.call<std::vector<store::RunRecord>>(
@@ -256,13 +243,6 @@ void RemoteRunsController::onPrepared(base::Result<std::vector<store::RunRecord>
     submission.prepared = std::move(prepared).value();
     for (const store::RunRecord &record : submission.prepared) {
         emit runUpdated(record, std::nullopt);
-    }
-    // The host's folder is named after the first local one, plus a suffix only this
-    // submission has.
-    submission.runName =
-        submission.prepared.front().runDir.filename().string() + "-" + uniqueSuffix();
-    if (submission.specs.size() > 1) {
-        submission.runName += "-sweep";
     }
     Link &lane = link(submission.profile);
     std::stop_token stop = m_transferStop.get_token();
@@ -386,13 +366,13 @@ void RemoteRunsController::onSubmitted(base::Result<std::vector<remote::RemoteRu
 
 void RemoteRunsController::kubernetesManifests(const remote::ConnectionProfile &profile,
                                                std::vector<proto::ExperimentSpec> specs,
+                                               const std::string &runName,
                                                Done<std::vector<std::string>> done)
 {
-    const std::string name = runSlug(specs.empty() ? std::string() : specs.front().name());
     onLane<std::vector<std::string>>(
         link(profile),
-        [specs = std::move(specs), name](remote::RemotePlatform &platform) {
-            return platform.kubernetesManifests(specs, runStamp() + "-" + name);
+        [specs = std::move(specs), runName](remote::RemotePlatform &platform) {
+            return platform.kubernetesManifests(specs, runName);
         },
         std::move(done));
 }

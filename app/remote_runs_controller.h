@@ -68,15 +68,19 @@ public:
     ~RemoteRunsController() override;
 
     // Stages and starts specs on profile: one spec is a run, several a sweep (a Slurm job
-    // array). submitted() or submitFailed() follows; one submission at a time.
-    void submit(const remote::ConnectionProfile &profile, std::vector<proto::ExperimentSpec> specs);
+    // array), in <root>/runs/<runName> on the host (empty: remoteRunName(specs)).
+    // submitted() or submitFailed() follows; one submission at a time.
+    void submit(const remote::ConnectionProfile &profile,
+                std::vector<proto::ExperimentSpec> specs,
+                std::string runName = {});
     // Stops the submission's uploads; its runs are removed again, nothing was started.
     void cancelSubmit();
     bool isSubmitting() const { return m_submission != nullptr; }
 
-    // The Kubernetes Job manifests submitting specs to profile would apply (shown first).
+    // The Kubernetes Job manifests submit(profile, specs, runName) would apply (shown first).
     void kubernetesManifests(const remote::ConnectionProfile &profile,
                              std::vector<proto::ExperimentSpec> specs,
+                             const std::string &runName,
                              Done<std::vector<std::string>> done);
 
     // Lists every remote job of the store and resumes following those not yet over. Call once,

@@ -4,6 +4,7 @@
 
 #include <QDateTime>
 
+#include <random>
 #include <system_error>
 
 namespace tl::app {
@@ -30,6 +31,22 @@ std::string runSlug(const std::string &name)
 std::string runStamp()
 {
     return QDateTime::currentDateTime().toString(QStringLiteral("yyyyMMdd-HHmmss")).toStdString();
+}
+
+std::string remoteRunName(const std::vector<proto::ExperimentSpec> &specs)
+{
+    std::random_device device;
+    const unsigned value = std::uniform_int_distribution<unsigned>(0, 0xffff)(device);
+    const char *digits = "0123456789abcdef";
+    std::string name = runStamp() + "-" + runSlug(specs.empty() ? std::string() : specs.front().name());
+    name += '-';
+    for (int shift = 12; shift >= 0; shift -= 4) {
+        name += digits[(value >> shift) & 0xf];
+    }
+    if (specs.size() > 1) {
+        name += "-sweep";
+    }
+    return name;
 }
 
 base::Result<PreparedRun> prepareRun(store::RunStore &store,

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <string>
+#include <vector>
 
 namespace tl::app {
 
@@ -25,6 +26,11 @@ std::string runSlug(const std::string &name);
 
 // "<yyyyMMdd-HHmmss>" of now, local time: the prefix of run folder names.
 std::string runStamp();
+
+// The folder name of a submission on a remote host: "<stamp>-<slug of the first spec's
+// name>-<4 random hex digits>", "-sweep" appended for several specs. The random part keeps two
+// desktops submitting the same name in the same second to one host apart.
+std::string remoteRunName(const std::vector<proto::ExperimentSpec> &specs);
 
 // On the lane: a fresh folder runsRoot/<stamp>-<slug of the spec's name> ("-2", "-3", ... when
 // taken) with the spec in it, and the run's row in the store.

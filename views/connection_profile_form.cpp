@@ -164,6 +164,7 @@ QWidget *ConnectionProfileForm::createBackendBox()
 
 void ConnectionProfileForm::setProfile(const remote::ConnectionProfile &p)
 {
+    m_shown = p;
     m_name->setText(QString::fromStdString(p.name));
     m_host->setText(QString::fromStdString(p.host));
     m_port->setValue(p.port);
@@ -191,7 +192,8 @@ void ConnectionProfileForm::setProfile(const remote::ConnectionProfile &p)
 
 remote::ConnectionProfile ConnectionProfileForm::profile() const
 {
-    remote::ConnectionProfile p;
+    // What the form has no field for (the ssh config and known_hosts files) stays as it was.
+    remote::ConnectionProfile p = m_shown;
     p.name = text(m_name);
     p.host = text(m_host);
     p.port = m_port->value();

@@ -39,6 +39,7 @@ signals:
     void edited();
 
 private:
+    remote::ConnectionProfile m_shown; // the profile last set
     QWidget *createLoginBox();
     QWidget *createWorkerBox();
     QWidget *createBackendBox();

@@ -1,6 +1,7 @@
 // The main of the app's remote tests: the loopback test bed (else every case exits 77,
 // bed_skip.h) and a QApplication on the offscreen platform with settings in a temporary folder.
 #define CATCH_CONFIG_RUNNER
+#include "app/app_resources.h"
 #include "tests/remote/bed_skip.h"
 
 #include <catch2/catch.hpp>
@@ -19,5 +20,6 @@ int main(int argc, char **argv)
     QApplication app(argc, argv);
     QCoreApplication::setOrganizationName(QStringLiteral("TorchlightTests"));
     QCoreApplication::setApplicationName(QStringLiteral("tests_app_remote"));
+    tl::app::initResources();
     return Catch::Session().run(argc, argv);
 }

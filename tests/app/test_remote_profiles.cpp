@@ -31,6 +31,8 @@ tl::remote::ConnectionProfile slurmProfile()
     p.slurm.gpusPerJob = 2;
     p.slurm.extraSbatch = {"--qos=short", "--mem=16G"};
     p.kubernetes.nodeSelector = {"gpu=h100"};
+    p.knownHostsFile = "/home/ada/lab/known_hosts";
+    p.sshConfigFile = "/home/ada/lab/ssh_config";
     return p;
 }
 
@@ -42,7 +44,8 @@ bool sameProfile(const tl::remote::ConnectionProfile &a, const tl::remote::Conne
            && a.workerPrefix == b.workerPrefix && a.backend == b.backend
            && a.slurm.partition == b.slurm.partition && a.slurm.gpusPerJob == b.slurm.gpusPerJob
            && a.slurm.extraSbatch == b.slurm.extraSbatch
-           && a.kubernetes.nodeSelector == b.kubernetes.nodeSelector;
+           && a.kubernetes.nodeSelector == b.kubernetes.nodeSelector
+           && a.knownHostsFile == b.knownHostsFile && a.sshConfigFile == b.sshConfigFile;
 }
 
 } // namespace

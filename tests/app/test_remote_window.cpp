@@ -1,0 +1,156 @@
+// Remote runs as a user drives them: Remote ▸ Train on Remote… in the main window against the
+// test bed's sshd, a sweep chosen in the dialog, the jobs in the Remote Jobs panel, live points on
+// the chart, Stop from the panel; and the Kubernetes manifest shown before anything is applied.
+
+#include "app/dataset_controller.h"
+#include "app/main_window.h"
+#include "app/remote_profiles_dialog.h"
+#include "app/remote_runs_controller.h"
+#include "app/remote_submit_dialog.h"
+#include "proto/spec_io.h"
+#include "tests/remote/remote_runs.h"
+#include "tests/runners/scratch_dir.h"
+#include "views/jobs_panel.h"
+#include "views/models/jobs_table_model.h"
+#include "views/scalar_chart.h"
+
+#include <catch2/catch.hpp>
+
+#include <QComboBox>
+#include <QDialogButtonBox>
+#include <QCoreApplication>
+#include <QDeadlineTimer>
+#include <QLineEdit>
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QToolButton>
+
+using tl::remote::BackendKind;
+namespace fs = std::filesystem;
+namespace proto = tl::proto;
+
+namespace {
+
+bool settleWindow(const std::function<bool()> &condition, int timeoutMs)
+{
+    QDeadlineTimer deadline(timeoutMs);
+    while (!condition()) {
+        if (deadline.hasExpired()) {
+            return false;
+        }
+        QCoreApplication::processEvents(QEventLoop::AllEvents, 20);
+    }
+    return true;
+}
+
+// A window on the band experiment, with its store below dir.
+std::unique_ptr<tl::app::MainWindow> bandWindow(const fs::path &dir, std::uint32_t epochs)
+{
+    proto::ExperimentSpec spec = tl::testing::bandSpec(dir / "data", epochs);
+    fs::create_directories(dir / "experiment");
+    REQUIRE(proto::writeExperimentSpec(spec, dir / "experiment").ok());
+    tl::app::WindowOptions options;
+    options.experiment = QString::fromStdString((dir / "experiment" / "experiment.pb").string());
+    options.dataDir = dir / "app";
+    options.workerPath = QStringLiteral(TL_WORKER_PATH);
+    auto window = std::make_unique<tl::app::MainWindow>(std::move(options));
+    window->resize(1500, 950);
+    window->show();
+    REQUIRE(settleWindow([&] { return window->datasets().hasDataset(); }, 30000));
+    return window;
+}
+
+tl::app::RemoteSubmitDialog *openSubmitDialog(tl::app::MainWindow &window)
+{
+    window.trainOnRemote();
+    auto *dialog = window.findChild<tl::app::RemoteSubmitDialog *>();
+    REQUIRE(dialog != nullptr);
+    return dialog;
+}
+
+} // namespace
+
+TEST_CASE("Train on Remote pushes a sweep from the window and follows it in the jobs panel and "
+          "on the chart",
+          "[app][remote][gui]")
+{
+    const fs::path dir = tl::testing::scratchDir("app-remote-window");
+    tl::remote::ConnectionProfile profile = tl::testing::runProfile(BackendKind::Ssh);
+    auto platform = tl::testing::connectPlatform(profile);
+    tl::testing::RemoteCleanup cleanup{platform};
+    tl::app::saveConnectionProfiles({profile});
+    auto window = bandWindow(dir, 100000);
+
+    tl::app::RemoteSubmitDialog *dialog = openSubmitDialog(*window);
+    CHECK(dialog->profileBox()->currentText().toStdString() == profile.name);
+    dialog->sweepEdit()->setText(QStringLiteral("0.05, x"));
+    emit dialog->sweepEdit()->editingFinished();
+    CHECK_FALSE(dialog->findChild<QDialogButtonBox *>()->button(QDialogButtonBox::Ok)->isEnabled());
+    dialog->sweepEdit()->setText(QStringLiteral("0.05 0.1"));
+    emit dialog->sweepEdit()->editingFinished();
+    REQUIRE(dialog->findChild<QDialogButtonBox *>()->button(QDialogButtonBox::Ok)->isEnabled());
+    dialog->accept();
+
+    tl::views::JobsTableModel &jobs = window->jobsModel();
+    REQUIRE(settleWindow([&] { return jobs.rowCount() == 2; }, 60000));
+    // Both running, the first one's losses on the chart while it runs.
+    REQUIRE(settleWindow(
+        [&] {
+            return jobs.jobAt(0)->schedulerState == "running"
+                   && jobs.jobAt(1)->schedulerState == "running"
+                   && window->chart().pointCount("train/loss") >= 5;
+        },
+        60000));
+    for (int row = 0; row < 2; ++row) {
+        CHECK_THAT(jobs.jobAt(row)->runName, Catch::Contains("lr=0."));
+    }
+    if (const char *shots = std::getenv("TL_SHOT_DIR")) {
+        settleWindow([] { return false; }, 1500); // a few more points, and the chart's replot
+        window->grab().save(QString::fromUtf8(shots) + QStringLiteral("/remote-window.png"));
+    }
+
+    // Stop both from the panel.
+    tl::views::JobsPanel &panel = window->jobsPanel();
+    for (int row = 0; row < 2; ++row) {
+        const std::int64_t runId = jobs.jobAt(row)->runId;
+        REQUIRE(panel.selectRun(runId));
+        auto *stop = panel.findChild<QToolButton *>(QStringLiteral("stopJobButton"));
+        REQUIRE(stop->isEnabled());
+        stop->click();
+    }
+    REQUIRE(settleWindow([&] { return jobs.jobAt(0)->ended && jobs.jobAt(1)->ended; }, 60000));
+    CHECK(jobs.jobAt(0)->schedulerState == "completed"); // the process exited 0 after STOP
+    const std::int64_t runId = jobs.jobAt(0)->runId;
+    REQUIRE(settleWindow([&] { return window->remoteRuns().job(runId) != nullptr; }, 1000));
+    CHECK_FALSE(window->remoteRuns().follows(runId));
+    tl::app::saveConnectionProfiles({});
+}
+
+TEST_CASE("A Kubernetes profile shows the Job manifest that would be applied before Submit",
+          "[app][remote][gui]")
+{
+    const fs::path dir = tl::testing::scratchDir("app-remote-k8s");
+    tl::remote::ConnectionProfile profile = tl::testing::runProfile(BackendKind::Kubernetes);
+    profile.name = "k8s via bed";
+    profile.kubernetes.image = "registry.example/torchlight-worker:1";
+    profile.kubernetes.gpus = 1;
+    tl::app::saveConnectionProfiles({profile});
+    auto window = bandWindow(dir, 2);
+    tl::app::RemoteSubmitDialog *dialog = openSubmitDialog(*window);
+    QPushButton *submit =
+        dialog->findChild<QDialogButtonBox *>()->button(QDialogButtonBox::Ok);
+    REQUIRE(dialog->manifestView()->isVisibleTo(dialog));
+    const bool shown = settleWindow(
+        [&] { return dialog->manifestView()->toPlainText().contains(QStringLiteral("kind: \"Job\"")); },
+        30000);
+    INFO(dialog->manifestView()->toPlainText().toStdString());
+    REQUIRE(shown);
+    const QString manifest = dialog->manifestView()->toPlainText();
+    CHECK(manifest.contains(QStringLiteral("registry.example/torchlight-worker:1")));
+    CHECK(manifest.contains(QStringLiteral("nvidia.com/gpu")));
+    // The manifest names the very folder the submission will use.
+    CHECK(manifest.contains(QString::fromStdString(dialog->runName())));
+    CHECK(submit->isEnabled());
+    dialog->reject();
+    tl::app::saveConnectionProfiles({});
+}
