@@ -175,8 +175,9 @@ void MainWindow::wireRemote()
             });
     connect(remote, &RemoteRunsController::runFinished, this,
             [this](std::int64_t runId, proto::RunState state, const QString &message) {
-                const QString text = tr("Remote run %1 %2").arg(runId).arg(
-                    QString::fromLatin1(proto::runStateName(state)));
+                const QString text = tr("Remote run %1 %2")
+                                         .arg(runId)
+                                         .arg(QString::fromLatin1(proto::runStateName(state)));
                 log(state == proto::RUN_STATE_COMPLETED || state == proto::RUN_STATE_STOPPED
                         ? proto::LOG_LEVEL_INFO
                         : proto::LOG_LEVEL_ERROR,
@@ -201,11 +202,11 @@ void MainWindow::wireRemote()
     connect(m_jobsPanel, &views::JobsPanel::cancelRequested, this, [this](std::int64_t runId) {
         const views::JobRow *job = m_remote->job(runId);
         if (job != nullptr
-            && QMessageBox::question(this, tr("Cancel Job"),
-                                     tr("End job %1 on %2 now? Its worker gets no chance to "
-                                        "write a last checkpoint.")
-                                         .arg(QString::fromStdString(job->jobId),
-                                              QString::fromStdString(job->host)))
+            && QMessageBox::question(
+                   this, tr("Cancel Job"),
+                   tr("End job %1 on %2 now? Its worker gets no chance to "
+                      "write a last checkpoint.")
+                       .arg(QString::fromStdString(job->jobId), QString::fromStdString(job->host)))
                    == QMessageBox::Yes) {
             m_remote->cancel(runId);
         }

@@ -24,7 +24,9 @@ public:
     static constexpr int kFollowMs = 1000;
 
     // Observes controller; the caller keeps it alive longer than the dialog.
-    RemoteLogDialog(RemoteRunsController &controller, std::int64_t runId, QWidget *parent = nullptr);
+    RemoteLogDialog(RemoteRunsController &controller,
+                    std::int64_t runId,
+                    QWidget *parent = nullptr);
 
     QPlainTextEdit *text() const { return m_text; }
     QComboBox *fileBox() const { return m_file; }

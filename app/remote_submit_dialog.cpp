@@ -98,8 +98,8 @@ RemoteSubmitDialog::RemoteSubmitDialog(proto::ExperimentSpec spec,
     m_device->addItem(QStringLiteral("cpu"), QStringLiteral("cpu"));
     m_sweep = new QLineEdit(this);
     m_sweep->setObjectName(QStringLiteral("sweepLearningRates"));
-    m_sweep->setPlaceholderText(tr("e.g. 0.1, 0.03, 0.01 — empty: one run at %1")
-                                    .arg(m_spec.train().learning_rate()));
+    m_sweep->setPlaceholderText(
+        tr("e.g. 0.1, 0.03, 0.01 — empty: one run at %1").arg(m_spec.train().learning_rate()));
     m_problem = new QLabel(this);
     m_problem->setStyleSheet(QStringLiteral("color: #c62828"));
     m_problem->setWordWrap(true);
@@ -199,8 +199,8 @@ void RemoteSubmitDialog::fetchManifests()
                       }
                       QString text;
                       for (const std::string &manifest : manifests.value()) {
-                          text += (text.isEmpty() ? QString() : QStringLiteral("---\n"))
-                                  + qs(manifest);
+                          text +=
+                              (text.isEmpty() ? QString() : QStringLiteral("---\n")) + qs(manifest);
                       }
                       self->m_manifest->setPlainText(text);
                       self->m_manifestsShown = true;

@@ -38,7 +38,8 @@ std::string remoteRunName(const std::vector<proto::ExperimentSpec> &specs)
     std::random_device device;
     const unsigned value = std::uniform_int_distribution<unsigned>(0, 0xffff)(device);
     const char *digits = "0123456789abcdef";
-    std::string name = runStamp() + "-" + runSlug(specs.empty() ? std::string() : specs.front().name());
+    std::string name =
+        runStamp() + "-" + runSlug(specs.empty() ? std::string() : specs.front().name());
     name += '-';
     for (int shift = 12; shift >= 0; shift -= 4) {
         name += digits[(value >> shift) & 0xf];

@@ -17,9 +17,9 @@
 #include <catch2/catch.hpp>
 
 #include <QComboBox>
-#include <QDialogButtonBox>
 #include <QCoreApplication>
 #include <QDeadlineTimer>
+#include <QDialogButtonBox>
 #include <QLineEdit>
 #include <QPlainTextEdit>
 #include <QPushButton>
@@ -137,11 +137,12 @@ TEST_CASE("A Kubernetes profile shows the Job manifest that would be applied bef
     tl::app::saveConnectionProfiles({profile});
     auto window = bandWindow(dir, 2);
     tl::app::RemoteSubmitDialog *dialog = openSubmitDialog(*window);
-    QPushButton *submit =
-        dialog->findChild<QDialogButtonBox *>()->button(QDialogButtonBox::Ok);
+    QPushButton *submit = dialog->findChild<QDialogButtonBox *>()->button(QDialogButtonBox::Ok);
     REQUIRE(dialog->manifestView()->isVisibleTo(dialog));
     const bool shown = settleWindow(
-        [&] { return dialog->manifestView()->toPlainText().contains(QStringLiteral("kind: \"Job\"")); },
+        [&] {
+            return dialog->manifestView()->toPlainText().contains(QStringLiteral("kind: \"Job\""));
+        },
         30000);
     INFO(dialog->manifestView()->toPlainText().toStdString());
     REQUIRE(shown);
