@@ -10,20 +10,12 @@ build=${1:-$repo/build}
 repeats=${2:-5}
 bench=$build/bin/bench_remote_latency
 [ -x "$bench" ] || { echo "build $bench first (cmake --build $build --target bench_remote_latency)" >&2; exit 1; }
-if [[ "${TB_AVAILABLE:-0}" != 1 ]]; then
-    REMOTE_TESTBED=require
-    # shellcheck source=../scripts/testbed/testbed.sh
-    source "$repo/scripts/testbed/testbed.sh"
-    trap tb_down EXIT
-    tb_up
-fi
-work=$(mktemp -d)
-trap 'rm -rf "$work"; [[ "$(type -t tb_down)" == function ]] && tb_down' EXIT
+# shellcheck source=testbed_bench.sh
+source "$repo/bench/testbed_bench.sh"
 # The worker where the test bed's user can run it (the build tree may be private).
 mkdir -p "$TB_DIR/bin"
 chmod 755 "$TB_DIR/bin"
 install -m 755 "$build/bin/torchlight-worker" "$TB_DIR/bin/bench-worker"
-ssh_tb() { ssh -F "$TB_SSH_CONFIG" tb "$@"; }
 ssh_tb 'rm -rf ~/bench-latency'
 SLURM_CONF=$TB_SLURM_CONF QT_QPA_PLATFORM=offscreen "$bench" "$TB_DIR/bin/bench-worker" "$work" "$repeats"
 ssh_tb 'rm -rf ~/bench-latency'

@@ -12,17 +12,9 @@ repeats=${2:-5}
 megabytes=${3:-200}
 bench=$build/bin/bench_upload
 [ -x "$bench" ] || { echo "build $bench first (cmake --build $build --target bench_upload)" >&2; exit 1; }
-if [[ "${TB_AVAILABLE:-0}" != 1 ]]; then
-    REMOTE_TESTBED=require
-    # shellcheck source=../scripts/testbed/testbed.sh
-    source "$repo/scripts/testbed/testbed.sh"
-    trap tb_down EXIT
-    tb_up
-fi
-work=$(mktemp -d)
-trap 'rm -rf "$work"; [[ "$(type -t tb_down)" == function ]] && tb_down' EXIT
+# shellcheck source=testbed_bench.sh
+source "$repo/bench/testbed_bench.sh"
 head -c "$((megabytes << 20))" /dev/urandom >"$work/dataset.bin"
-ssh_tb() { ssh -F "$TB_SSH_CONFIG" tb "$@"; }
 ours=() theirs=()
 for ((i = 0; i < repeats; ++i)); do
     ssh_tb 'rm -rf ~/bench-upload; mkdir -p ~/bench-upload'

@@ -4,37 +4,23 @@
 
 #include "app/remote_runs_controller.h"
 #include "app/store_lane.h"
+#include "tests/app/app_test_support.h"
 #include "tests/remote/remote_runs.h"
 #include "tests/runners/scratch_dir.h"
 
 #include <catch2/catch.hpp>
 
-#include <QCoreApplication>
-#include <QDeadlineTimer>
-
 #include <set>
 
 using tl::app::RemoteRunsController;
 using tl::app::StoreLane;
+using tl::app::testing::waitUntil;
 using tl::remote::BackendKind;
 using tl::remote::ConnectionProfile;
 namespace fs = std::filesystem;
 namespace proto = tl::proto;
 
 namespace {
-
-// Processes events until condition holds or timeoutMs pass.
-bool settle(const std::function<bool()> &condition, int timeoutMs)
-{
-    QDeadlineTimer deadline(timeoutMs);
-    while (!condition()) {
-        if (deadline.hasExpired()) {
-            return false;
-        }
-        QCoreApplication::processEvents(QEventLoop::AllEvents, 20);
-    }
-    return true;
-}
 
 // What a controller told, kept for the checks.
 struct Seen
@@ -99,6 +85,19 @@ struct Desk
     tl::store::RunStore store() { return tl::testing::openStore(dir); }
 };
 
+// Submits specs and waits for the answer; the runs' ids.
+std::vector<std::int64_t> submitAndWait(RemoteRunsController &controller,
+                                        Seen &seen,
+                                        const ConnectionProfile &profile,
+                                        std::vector<proto::ExperimentSpec> specs)
+{
+    controller.submit(profile, std::move(specs));
+    REQUIRE(waitUntil([&] { return !seen.submitted.empty() || !seen.failure.isEmpty(); }, 60000));
+    INFO(seen.failure.toStdString());
+    REQUIRE_FALSE(seen.submitted.empty());
+    return seen.submitted;
+}
+
 std::vector<tl::store::ScalarPoint> losses(tl::store::RunStore &store, std::int64_t runId)
 {
     auto points = store.scalars(runId, "train/loss");
@@ -129,16 +128,14 @@ TEST_CASE("A run pushed over ssh streams into the store and the chart, stops, an
     Seen seen;
     seen.watch(*controller);
 
-    controller->submit(desk.profile, {tl::testing::bandSpec(desk.dir / "data", 100000)});
-    REQUIRE(settle([&] { return !seen.submitted.empty() || !seen.failure.isEmpty(); }, 60000));
-    INFO(seen.failure.toStdString());
-    REQUIRE(seen.submitted.size() == 1);
+    const std::int64_t id = submitAndWait(*controller, seen, desk.profile,
+                                          {tl::testing::bandSpec(desk.dir / "data", 100000)})
+                                .front();
     CHECK(seen.transferSeen);
-    const std::int64_t id = seen.submitted.front();
     CHECK(controller->follows(id));
 
     // Live: the job reads as running and its losses reach the chart while it runs.
-    REQUIRE(settle(
+    REQUIRE(waitUntil(
         [&] { return seen.points[id] >= 5 && seen.jobs[id].schedulerState == "running"; }, 60000));
     const tl::views::JobRow job = seen.jobs[id];
     CHECK(job.backend == "ssh");
@@ -160,18 +157,18 @@ TEST_CASE("A run pushed over ssh streams into the store and the chart, stops, an
     std::optional<tl::base::Result<std::string>> log;
     controller->readLog(id, "worker.log", 0,
                         [&log](tl::base::Result<std::string> text) { log = std::move(text); });
-    REQUIRE(settle([&] { return log.has_value(); }, 30000));
+    REQUIRE(waitUntil([&] { return log.has_value(); }, 30000));
     REQUIRE(log->ok());
     CHECK_FALSE(log->value().empty());
 
     controller->stop(id);
-    REQUIRE(settle([&] { return seen.finished.contains(id); }, 60000));
+    REQUIRE(waitUntil([&] { return seen.finished.contains(id); }, 60000));
     CHECK(seen.finished[id] == proto::RUN_STATE_STOPPED);
     CHECK(seen.jobs[id].ended);
     CHECK_FALSE(controller->follows(id));
 
     // The final model comes home by itself, byte for byte.
-    REQUIRE(settle([&] { return seen.fetched.contains(id); }, 30000));
+    REQUIRE(waitUntil([&] { return seen.fetched.contains(id); }, 30000));
     CHECK(seen.fetched[id] >= 1);
     auto store = desk.store();
     auto record = store.run(id);
@@ -193,7 +190,7 @@ TEST_CASE("A run pushed over ssh streams into the store and the chart, stops, an
     QObject::connect(controller.get(), &RemoteRunsController::transferFinished,
                      [&done](bool ok, const QString &) { done = ok; });
     controller->downloadOutputs(id);
-    REQUIRE(settle([&] { return done; }, 30000));
+    REQUIRE(waitUntil([&] { return done; }, 30000));
     auto listed = platform.ssh().run("cd " + tl::remote::shellQuote(job.remoteDir)
                                      + " && find checkpoints -type f -printf '%p %s\\n' | sort");
     REQUIRE(listed.ok());
@@ -223,24 +220,22 @@ TEST_CASE("A restarted app resumes following a remote run with no gap and no dup
         auto first = desk.controller();
         Seen seen;
         seen.watch(*first);
-        first->submit(desk.profile, {tl::testing::bandSpec(desk.dir / "data", 100000)});
-        REQUIRE(settle([&] { return !seen.submitted.empty() || !seen.failure.isEmpty(); }, 60000));
-        INFO(seen.failure.toStdString());
-        REQUIRE(seen.submitted.size() == 1);
-        id = seen.submitted.front();
-        REQUIRE(settle([&] { return seen.points[id] >= 3; }, 60000));
+        id = submitAndWait(*first, seen, desk.profile,
+                           {tl::testing::bandSpec(desk.dir / "data", 100000)})
+                 .front();
+        REQUIRE(waitUntil([&] { return seen.points[id] >= 3; }, 60000));
     } // the app closes; the job goes on on the host
 
     auto second = desk.controller();
     Seen seen;
     seen.watch(*second);
     second->recover();
-    REQUIRE(settle([&] { return seen.jobs.contains(id); }, 10000));
+    REQUIRE(waitUntil([&] { return seen.jobs.contains(id); }, 10000));
     CHECK(second->follows(id));
     // New losses arrive from where the mirror stopped.
-    REQUIRE(settle([&] { return seen.points[id] >= 5; }, 60000));
+    REQUIRE(waitUntil([&] { return seen.points[id] >= 5; }, 60000));
     second->stop(id);
-    REQUIRE(settle([&] { return seen.finished.contains(id); }, 60000));
+    REQUIRE(waitUntil([&] { return seen.finished.contains(id); }, 60000));
     CHECK(seen.finished[id] == proto::RUN_STATE_STOPPED);
 
     auto store = desk.store();
@@ -260,15 +255,13 @@ TEST_CASE("A run killed on the host fails with the backend's reason and keeps it
     auto controller = desk.controller();
     Seen seen;
     seen.watch(*controller);
-    controller->submit(desk.profile, {tl::testing::bandSpec(desk.dir / "data", 100000)});
-    REQUIRE(settle([&] { return !seen.submitted.empty() || !seen.failure.isEmpty(); }, 60000));
-    INFO(seen.failure.toStdString());
-    REQUIRE(seen.submitted.size() == 1);
-    const std::int64_t id = seen.submitted.front();
-    REQUIRE(settle([&] { return seen.points[id] >= 3; }, 60000));
+    const std::int64_t id = submitAndWait(*controller, seen, desk.profile,
+                                          {tl::testing::bandSpec(desk.dir / "data", 100000)})
+                                .front();
+    REQUIRE(waitUntil([&] { return seen.points[id] >= 3; }, 60000));
     auto killed = platform.ssh().run("kill -KILL -- -" + seen.jobs[id].jobId);
     REQUIRE(killed.ok());
-    REQUIRE(settle([&] { return seen.finished.contains(id); }, 60000));
+    REQUIRE(waitUntil([&] { return seen.finished.contains(id); }, 60000));
     CHECK(seen.finished[id] == proto::RUN_STATE_FAILED);
     auto store = desk.store();
     auto record = store.run(id);
@@ -293,11 +286,8 @@ TEST_CASE("A Slurm sweep pushed from the app is one job array whose runs all com
         spec.set_name("bands lr=" + std::to_string(lr));
         specs.push_back(spec);
     }
-    controller->submit(desk.profile, specs);
-    REQUIRE(settle([&] { return !seen.submitted.empty() || !seen.failure.isEmpty(); }, 60000));
-    INFO(seen.failure.toStdString());
-    REQUIRE(seen.submitted.size() == 2);
-    REQUIRE(settle([&] { return seen.finished.size() == 2; }, 120000));
+    REQUIRE(submitAndWait(*controller, seen, desk.profile, specs).size() == 2);
+    REQUIRE(waitUntil([&] { return seen.finished.size() == 2; }, 120000));
     std::set<std::string> arrays;
     for (std::int64_t id : seen.submitted) {
         CHECK(seen.finished[id] == proto::RUN_STATE_COMPLETED);
@@ -312,7 +302,7 @@ TEST_CASE("A Slurm sweep pushed from the app is one job array whose runs all com
     controller->readLog(
         seen.submitted.front(), tl::remote::RemotePlatform::kSchedulerLog, 0,
         [&output](tl::base::Result<std::string> text) { output = std::move(text); });
-    REQUIRE(settle([&] { return output.has_value(); }, 30000));
+    REQUIRE(waitUntil([&] { return output.has_value(); }, 30000));
     INFO((output->ok() ? std::string() : output->error().describe()));
     CHECK(output->ok());
     auto store = desk.store();
@@ -338,7 +328,7 @@ TEST_CASE("A failed or cancelled submission names the host and leaves no run beh
         Seen seen;
         seen.watch(*controller);
         controller->submit(desk.profile, {tl::testing::bandSpec(desk.dir / "data", 3)});
-        REQUIRE(settle([&] { return !seen.failure.isEmpty(); }, 60000));
+        REQUIRE(waitUntil([&] { return !seen.failure.isEmpty(); }, 60000));
         CHECK_THAT(seen.failure.toStdString(), Catch::Contains("not found"));
         CHECK_THAT(seen.failure.toStdString(), Catch::Contains(desk.profile.host));
     }
@@ -363,7 +353,7 @@ TEST_CASE("A failed or cancelled submission names the host and leaves no run beh
                              }
                          });
         controller->submit(desk.profile, {spec});
-        REQUIRE(settle([&] { return !seen.failure.isEmpty(); }, 60000));
+        REQUIRE(waitUntil([&] { return !seen.failure.isEmpty(); }, 60000));
         CHECK(cancelled);
         CHECK_THAT(seen.failure.toStdString(), Catch::Contains("cancelled"));
         CHECK(seen.submitted.empty());

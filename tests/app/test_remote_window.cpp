@@ -8,6 +8,7 @@
 #include "app/remote_runs_controller.h"
 #include "app/remote_submit_dialog.h"
 #include "proto/spec_io.h"
+#include "tests/app/app_test_support.h"
 #include "tests/remote/remote_runs.h"
 #include "tests/runners/scratch_dir.h"
 #include "views/jobs_panel.h"
@@ -28,20 +29,9 @@
 using tl::remote::BackendKind;
 namespace fs = std::filesystem;
 namespace proto = tl::proto;
+using tl::app::testing::waitUntil;
 
 namespace {
-
-bool settleWindow(const std::function<bool()> &condition, int timeoutMs)
-{
-    QDeadlineTimer deadline(timeoutMs);
-    while (!condition()) {
-        if (deadline.hasExpired()) {
-            return false;
-        }
-        QCoreApplication::processEvents(QEventLoop::AllEvents, 20);
-    }
-    return true;
-}
 
 // A window on the band experiment, with its store below dir.
 std::unique_ptr<tl::app::MainWindow> bandWindow(const fs::path &dir, std::uint32_t epochs)
@@ -56,7 +46,7 @@ std::unique_ptr<tl::app::MainWindow> bandWindow(const fs::path &dir, std::uint32
     auto window = std::make_unique<tl::app::MainWindow>(std::move(options));
     window->resize(1500, 950);
     window->show();
-    REQUIRE(settleWindow([&] { return window->datasets().hasDataset(); }, 30000));
+    REQUIRE(waitUntil([&] { return window->datasets().hasDataset(); }, 30000));
     return window;
 }
 
@@ -92,9 +82,9 @@ TEST_CASE("Train on Remote pushes a sweep from the window and follows it in the 
     dialog->accept();
 
     tl::views::JobsTableModel &jobs = window->jobsModel();
-    REQUIRE(settleWindow([&] { return jobs.rowCount() == 2; }, 60000));
+    REQUIRE(waitUntil([&] { return jobs.rowCount() == 2; }, 60000));
     // Both running, the first one's losses on the chart while it runs.
-    REQUIRE(settleWindow(
+    REQUIRE(waitUntil(
         [&] {
             return jobs.jobAt(0)->schedulerState == "running"
                    && jobs.jobAt(1)->schedulerState == "running"
@@ -105,7 +95,7 @@ TEST_CASE("Train on Remote pushes a sweep from the window and follows it in the 
         CHECK_THAT(jobs.jobAt(row)->runName, Catch::Contains("lr=0."));
     }
     if (const char *shots = std::getenv("TL_SHOT_DIR")) {
-        settleWindow([] { return false; }, 1500); // a few more points, and the chart's replot
+        waitUntil([] { return false; }, 1500); // a few more points, and the chart's replot
         window->grab().save(QString::fromUtf8(shots) + QStringLiteral("/remote-window.png"));
     }
 
@@ -118,10 +108,10 @@ TEST_CASE("Train on Remote pushes a sweep from the window and follows it in the 
         REQUIRE(stop->isEnabled());
         stop->click();
     }
-    REQUIRE(settleWindow([&] { return jobs.jobAt(0)->ended && jobs.jobAt(1)->ended; }, 60000));
+    REQUIRE(waitUntil([&] { return jobs.jobAt(0)->ended && jobs.jobAt(1)->ended; }, 60000));
     CHECK(jobs.jobAt(0)->schedulerState == "completed"); // the process exited 0 after STOP
     const std::int64_t runId = jobs.jobAt(0)->runId;
-    REQUIRE(settleWindow([&] { return window->remoteRuns().job(runId) != nullptr; }, 1000));
+    REQUIRE(waitUntil([&] { return window->remoteRuns().job(runId) != nullptr; }, 1000));
     CHECK_FALSE(window->remoteRuns().follows(runId));
     tl::app::saveConnectionProfiles({});
 }
@@ -139,7 +129,7 @@ TEST_CASE("A Kubernetes profile shows the Job manifest that would be applied bef
     tl::app::RemoteSubmitDialog *dialog = openSubmitDialog(*window);
     QPushButton *submit = dialog->findChild<QDialogButtonBox *>()->button(QDialogButtonBox::Ok);
     REQUIRE(dialog->manifestView()->isVisibleTo(dialog));
-    const bool shown = settleWindow(
+    const bool shown = waitUntil(
         [&] {
             return dialog->manifestView()->toPlainText().contains(QStringLiteral("kind: \"Job\""));
         },
