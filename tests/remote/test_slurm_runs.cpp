@@ -131,3 +131,34 @@ TEST_CASE("Slurm's own errors reach the user verbatim, naming the host", "[remot
         CHECK_THAT(submitted.error().message, Catch::Contains("Invalid generic resource"));
     }
 }
+
+TEST_CASE("A job that has left Slurm's memory reads by its exit code, or as failed with the "
+          "reason, never as an error",
+          "[remote][slurm]")
+{
+    RemotePlatform platform = connectPlatform(runProfile(BackendKind::Slurm));
+    RemoteCleanup cleanup{platform};
+    const std::string root = platform.profile().remoteRoot;
+    // Ids Slurm never gave out (or forgot after MinJobAge): squeue says "Invalid job id".
+    auto made = platform.ssh().run("mkdir -p " + tl::remote::shellPath(root + "/done") + " "
+                                   + tl::remote::shellPath(root + "/lost") + " && echo 0 > "
+                                   + tl::remote::shellPath(root + "/done/exit_code"));
+    REQUIRE(made.ok());
+    REQUIRE(made.value().exitStatus == 0);
+    auto home = platform.ssh().run("cd && pwd");
+    REQUIRE(home.ok());
+    std::string base = home.value().out.substr(0, home.value().out.find('\n')) + "/"
+                       + root.substr(root.find('/') + 1);
+    RemoteRun done{"done", base + "/done", "999990"};
+    RemoteRun lost{"lost", base + "/lost", "999991"};
+    auto statuses = platform.poll({done, lost});
+    INFO((statuses ? std::string() : statuses.error().describe()));
+    REQUIRE(statuses.ok());
+    REQUIRE(statuses.value().size() == 2);
+    CHECK(statuses.value()[0].scheduler.ended);
+    CHECK(statuses.value()[0].scheduler.state == tl::proto::RUN_STATE_COMPLETED);
+    CHECK(statuses.value()[0].exitCode == 0);
+    CHECK(statuses.value()[1].scheduler.ended);
+    CHECK(statuses.value()[1].scheduler.state == tl::proto::RUN_STATE_FAILED);
+    CHECK_THAT(statuses.value()[1].scheduler.reason, Catch::Contains("left Slurm's queue"));
+}
