@@ -199,13 +199,19 @@ void MainWindow::createActions()
     m_stopAction = run->addAction(QIcon(QStringLiteral(":/icons/stop.svg")), tr("&Stop"),
                                   m_training.get(), &TrainingController::stop);
     m_stopAction->setShortcut(QKeySequence(QStringLiteral("Ctrl+.")));
+    m_pauseAction = run->addAction(style()->standardIcon(QStyle::SP_MediaPause), tr("&Pause"),
+                                   m_training.get(), &TrainingController::togglePause);
+    m_pauseAction->setObjectName(QStringLiteral("pauseAction"));
+    m_pauseAction->setShortcut(QKeySequence(QStringLiteral("Ctrl+Shift+P")));
+    m_pauseAction->setToolTip(
+        tr("Hold the run after the current step, or resume it (Ctrl+Shift+P)"));
     m_checkpointAction =
         run->addAction(style()->standardIcon(QStyle::SP_DialogSaveButton), tr("&Checkpoint Now"),
                        m_training.get(), &TrainingController::checkpoint);
     m_checkpointAction->setObjectName(QStringLiteral("checkpointAction"));
     m_checkpointAction->setShortcut(QKeySequence(QStringLiteral("Ctrl+Shift+S")));
     m_checkpointAction->setToolTip(tr("Write a checkpoint after the current step (Ctrl+Shift+S)"));
-    for (QAction *action : {m_stopAction, m_checkpointAction}) {
+    for (QAction *action : {m_stopAction, m_pauseAction, m_checkpointAction}) {
         action->setEnabled(false); // until a run trains
     }
     run->addSeparator();
@@ -240,7 +246,8 @@ void MainWindow::createActions()
     QToolBar *tools = addToolBar(tr("Main"));
     tools->setObjectName(QStringLiteral("mainToolBar"));
     tools->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
-    tools->addActions({m_datasetMenu->openFilesAction(), train, m_stopAction, m_checkpointAction});
+    tools->addActions(
+        {m_datasetMenu->openFilesAction(), train, m_stopAction, m_pauseAction, m_checkpointAction});
 }
 
 void MainWindow::wireControllers()
@@ -255,8 +262,16 @@ void MainWindow::wireControllers()
             &TrainingController::stop);
     connect(m_trainPanel, &views::TrainPanel::checkpointClicked, m_training.get(),
             &TrainingController::checkpoint);
+    connect(m_trainPanel, &views::TrainPanel::pauseClicked, m_training.get(),
+            &TrainingController::togglePause);
+    connect(m_training.get(), &TrainingController::pausedChanged, this, [this](bool paused) {
+        m_pauseAction->setText(paused ? tr("&Resume") : tr("&Pause"));
+        m_pauseAction->setIcon(
+            style()->standardIcon(paused ? QStyle::SP_MediaPlay : QStyle::SP_MediaPause));
+    });
     connect(m_training.get(), &TrainingController::trainingChanged, this, [this](bool training) {
         m_stopAction->setEnabled(training);
+        m_pauseAction->setEnabled(training);
         m_checkpointAction->setEnabled(training);
         updateFineTuneAction();
     });

@@ -92,6 +92,7 @@ public:
     QDockWidget &evaluationDock() const { return *m_evaluationDock; }
     // Run > Checkpoint Now: enabled only while a run trains.
     QAction &checkpointAction() const { return *m_checkpointAction; }
+    QAction &pauseAction() const { return *m_pauseAction; }
     // Enabled while a model file whose ops all run is shown and no run trains.
     QAction &fineTuneAction() const { return *m_fineTuneAction; }
     views::RunsTableModel &runsModel() const { return *m_runsModel; }
@@ -163,6 +164,7 @@ private:
     QDockWidget *m_evaluationDock = nullptr;
     QAction *m_stopAction = nullptr;
     QAction *m_checkpointAction = nullptr;
+    QAction *m_pauseAction = nullptr;
     QAction *m_fineTuneAction = nullptr;
     views::RunsTableModel *m_runsModel = nullptr;
     views::RunsPanel *m_runsPanel = nullptr;

@@ -199,6 +199,8 @@ void MainWindow::wireRemote()
         m_runs->showRun(runId);
     });
     connect(m_jobsPanel, &views::JobsPanel::stopRequested, remote, &RemoteRunsController::stop);
+    connect(m_jobsPanel, &views::JobsPanel::pauseRequested, remote, &RemoteRunsController::pause);
+    connect(m_jobsPanel, &views::JobsPanel::resumeRequested, remote, &RemoteRunsController::resume);
     connect(m_jobsPanel, &views::JobsPanel::cancelRequested, this, [this](std::int64_t runId) {
         const views::JobRow *job = m_remote->job(runId);
         if (job != nullptr

@@ -1,4 +1,5 @@
-// RemoteRunsController's actions on a job: stop, cancel, output downloads and remote logs.
+// RemoteRunsController's actions on a job: stop, pause and resume, cancel, output downloads and
+// remote logs.
 
 #include "app/remote_runs_controller.h"
 #include "app/remote_runs_private.h"
@@ -13,21 +14,47 @@ void RemoteRunsController::stop(std::int64_t runId)
     if (lane == nullptr || !follows(runId)) {
         return;
     }
-    Tracked &run = *m_runs[runId];
-    run.stopGrace.start();
+    m_runs[runId]->stopGrace.start();
+    sendControl(runId, proto::ControlCommand::ACTION_STOP,
+                tr("Asked the worker of run %1 to stop after its current step.").arg(runId));
+}
+
+void RemoteRunsController::pause(std::int64_t runId)
+{
+    sendControl(runId, proto::ControlCommand::ACTION_PAUSE,
+                tr("Asked the worker of run %1 to pause after its current step.").arg(runId));
+}
+
+void RemoteRunsController::resume(std::int64_t runId)
+{
+    sendControl(runId, proto::ControlCommand::ACTION_RESUME,
+                tr("Asked the worker of run %1 to resume.").arg(runId));
+}
+
+void RemoteRunsController::sendControl(std::int64_t runId,
+                                       proto::ControlCommand::Action action,
+                                       QString told)
+{
+    Link *lane = linkOf(runId);
+    if (lane == nullptr || !follows(runId)) {
+        return;
+    }
     onLane<std::monostate>(
         *lane,
-        [job = run.run](remote::RemotePlatform &platform) { return platform.requestStop(job); },
-        [this, runId](base::Status asked) {
+        [job = m_runs[runId]->run, action](remote::RemotePlatform &platform) {
+            return platform.sendControl(job, action);
+        },
+        [this, runId, action, told = std::move(told)](base::Status asked) {
             if (!asked) {
-                emit logged(proto::LOG_LEVEL_ERROR, tr("Run %1 could not be asked to stop: %2")
-                                                        .arg(runId)
-                                                        .arg(qs(asked.error().describe())));
+                emit logged(
+                    proto::LOG_LEVEL_ERROR,
+                    tr("Run %1 could not be sent %2: %3")
+                        .arg(runId)
+                        .arg(QString::fromStdString(proto::ControlCommand::Action_Name(action)))
+                        .arg(qs(asked.error().describe())));
                 return;
             }
-            emit logged(
-                proto::LOG_LEVEL_INFO,
-                tr("Asked the worker of run %1 to stop after its current step.").arg(runId));
+            emit logged(proto::LOG_LEVEL_INFO, told);
         });
 }
 

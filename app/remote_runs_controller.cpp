@@ -586,6 +586,11 @@ void RemoteRunsController::onIngested(std::int64_t runId, base::Result<IngestBat
         emit evaluationsArrived(runId, batch.evaluations);
     }
     emit runUpdated(batch.record, run.testAccuracy);
+    if (const bool paused = batch.record.state == proto::RUN_STATE_PAUSED;
+        paused != run.row.paused) {
+        run.row.paused = paused;
+        emit jobChanged(run.row);
+    }
     if (run.ingestAgain) {
         ingest(runId);
     } else if (run.row.ended && !run.finished) {

@@ -90,6 +90,10 @@ public:
     // Asks the job's worker to stop after its current step; cancels it kStopGraceMs later if it
     // is still running.
     void stop(std::int64_t runId);
+    // Asks the job's worker to hold the run after its current step (PAUSE in control.tlog), or
+    // to go on (RESUME). The job row's paused flag follows once the worker says so.
+    void pause(std::int64_t runId);
+    void resume(std::int64_t runId);
     // Ends the job now (SIGTERM to its process group, scancel, kubectl delete).
     void cancel(std::int64_t runId);
     // Copies every checkpoint and TensorBoard file of the run into its local folder, with
@@ -155,6 +159,8 @@ private:
     void finishRun(std::int64_t runId, const store::RunRecord &record);
     void saveJob(const Tracked &run);
     void fetchOutputs(std::int64_t runId, bool everything);
+    // Appends a control record to the run's control.tlog; told says what was asked.
+    void sendControl(std::int64_t runId, proto::ControlCommand::Action action, QString told);
 
     StoreLane &m_lane;
     std::filesystem::path m_runsRoot;

@@ -65,6 +65,18 @@ void TrainingController::checkpoint()
     }
 }
 
+void TrainingController::togglePause()
+{
+    if (!isTraining()) {
+        return;
+    }
+    const bool asked = m_session->isPaused() ? m_session->resume() : m_session->pause();
+    if (!asked) {
+        emit logged(proto::LOG_LEVEL_WARNING,
+                    tr("The worker is not running yet; it cannot be paused."));
+    }
+}
+
 void TrainingController::onCheckpointWritten(const proto::CheckpointEvent &checkpoint)
 {
     // The checkpoints a user asked for, or may want to resume from, are told; the periodic
@@ -121,6 +133,13 @@ void TrainingController::connectSession(TrainingSession &session)
                     emit runListed(record.id);
                 }
             });
+    connect(&session, &TrainingSession::pausedChanged, this, [this, s = &session](bool paused) {
+        m_panel.setPaused(paused);
+        m_panel.showStatus(
+            paused ? tr("Run %1 is paused: Resume (Ctrl+Shift+P) goes on.").arg(s->runId())
+                   : tr("Run %1 is training.").arg(s->runId()));
+        emit pausedChanged(paused);
+    });
     connect(&session, &TrainingSession::finished, this, &TrainingController::onFinished);
 }
 

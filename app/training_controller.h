@@ -1,8 +1,8 @@
 #pragma once
 // The window's side of training: starts a TrainingSession for the assembled spec, and routes
 // its live scalars to the chart, its evaluations to the evaluation view, its progress to the
-// train panel and its row to the runs table; passes the user's stop and checkpoint requests
-// on. One run at a time. Lives on the UI thread; owned by the main window.
+// train panel and its row to the runs table; passes the user's stop, pause and checkpoint
+// requests on. One run at a time. Lives on the UI thread; owned by the main window.
 
 #include "app/runs_controller.h"
 #include "app/store_lane.h"
@@ -43,6 +43,8 @@ public:
     void stop();
     // Asks the running worker for a checkpoint after its current step; ignored when idle.
     void checkpoint();
+    // Pauses the running worker after its current step, or resumes it when it is paused.
+    void togglePause();
 
     // The chart was redrawn for runId: live points and evaluations go to the views only when
     // that is the live run.
@@ -56,6 +58,8 @@ signals:
     // A run began (true) or ended (false): stop and checkpoint apply only in between.
     void trainingChanged(bool training);
     void runStarted(std::int64_t runId);
+    // The worker paused (true) or resumed (false) the live run.
+    void pausedChanged(bool paused);
     // The live run's row is in the runs table now (it can be selected).
     void runListed(std::int64_t runId);
     void runFinished(std::int64_t runId, tl::proto::RunState state, const QString &message);

@@ -122,6 +122,25 @@ bool TrainingSession::requestCheckpoint()
     return true;
 }
 
+bool TrainingSession::pause()
+{
+    if (!sendCommand(proto::ControlCommand::ACTION_PAUSE)) {
+        return false;
+    }
+    emit logged(proto::LOG_LEVEL_INFO,
+                tr("Asked the worker to pause run %1 after its current step.").arg(m_runId));
+    return true;
+}
+
+bool TrainingSession::resume()
+{
+    if (!sendCommand(proto::ControlCommand::ACTION_RESUME)) {
+        return false;
+    }
+    emit logged(proto::LOG_LEVEL_INFO, tr("Asked the worker to resume run %1.").arg(m_runId));
+    return true;
+}
+
 void TrainingSession::killWorker()
 {
     if (m_process.state() == QProcess::NotRunning) {
@@ -240,6 +259,7 @@ void TrainingSession::onIngested(base::Result<IngestBatch> result)
             emit progressed(progress);
         }
         emit runUpdated(batch.record);
+        setPaused(batch.record.state == proto::RUN_STATE_PAUSED);
     }
     if (m_ingestPending) {
         requestIngest();
@@ -288,7 +308,16 @@ void TrainingSession::finish(proto::RunState state, const QString &message)
 {
     m_active = false;
     m_killTimer.stop();
+    setPaused(false);
     emit finished(state, message);
+}
+
+void TrainingSession::setPaused(bool paused)
+{
+    if (paused != m_paused) {
+        m_paused = paused;
+        emit pausedChanged(paused);
+    }
 }
 
 } // namespace tl::app

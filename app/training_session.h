@@ -3,7 +3,8 @@
 // writes the spec, records the run in the store, starts `torchlight-worker train` as a
 // QProcess, ingests its events.tlog into the store (on the store lane, at most ~10 times a
 // second, cued by the worker's stdout), and reports new scalars, evaluations, checkpoints,
-// progress and log lines. Control commands (stop, checkpoint) go to the worker's stdin.
+// progress and log lines. Control commands (stop, pause, resume, checkpoint) go to the worker's
+// stdin.
 // Shared by the window and --headless. Lives on the UI (main) thread; never waits on the
 // process or the disk.
 
@@ -47,10 +48,16 @@ public:
     // Asks the worker to write a checkpoint after its current step (ControlCommand
     // CHECKPOINT); checkpointWritten() follows when it has. False when no worker is running.
     bool requestCheckpoint();
+    // Asks the worker to hold the run after its current step (PAUSE), or to go on (RESUME);
+    // pausedChanged() follows when the worker says it has. False when no worker is running.
+    bool pause();
+    bool resume();
     // Kills the worker at once (its run ends "interrupted").
     void killWorker();
 
     bool isActive() const { return m_active; }
+    // The worker last said the run is paused.
+    bool isPaused() const { return m_paused; }
     std::int64_t runId() const { return m_runId; }
     const std::filesystem::path &runDir() const { return m_runDir; }
     qint64 workerProcessId() const { return m_process.processId(); }
@@ -68,6 +75,8 @@ signals:
     void logged(proto::LogLevel level, const QString &text);
     // The run's row after each ingest.
     void runUpdated(const store::RunRecord &record);
+    // The worker paused (true) or resumed (false) the run; false again when it ends paused.
+    void pausedChanged(bool paused);
     // The run reached its final state (terminal, or the run could not even be created).
     void finished(proto::RunState state, const QString &message);
 
@@ -84,6 +93,7 @@ private:
     void onIngested(base::Result<IngestBatch> batch);
     void finalize();
     void finish(proto::RunState state, const QString &message);
+    void setPaused(bool paused);
 
     StoreLane &m_lane;
     QString m_workerPath;
@@ -105,6 +115,7 @@ private:
     bool m_ingestPending = false;
     bool m_workerExited = false;
     bool m_finalizing = false;
+    bool m_paused = false;
 };
 
 } // namespace tl::app

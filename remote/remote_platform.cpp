@@ -717,8 +717,14 @@ base::Status RemotePlatform::download(const RemoteRun &run,
 
 base::Status RemotePlatform::requestStop(const RemoteRun &run)
 {
+    return sendControl(run, proto::ControlCommand::ACTION_STOP);
+}
+
+base::Status RemotePlatform::sendControl(const RemoteRun &run,
+                                         proto::ControlCommand::Action action)
+{
     proto::ControlCommand command;
-    command.set_action(proto::ControlCommand::ACTION_STOP);
+    command.set_action(action);
     return sftp().append(run.runDir + "/control.tlog",
                          proto::framedRecord(command.SerializeAsString()));
 }

@@ -85,6 +85,9 @@ public:
 
     // Asks the worker to stop after its current step (a STOP record in control.tlog).
     base::Status requestStop(const RemoteRun &run);
+    // Appends one control record (PAUSE, RESUME, STOP, CHECKPOINT) to the run's control.tlog,
+    // which the worker reads between steps.
+    base::Status sendControl(const RemoteRun &run, proto::ControlCommand::Action action);
     // Ends the job now: SIGTERM to the process group (ssh), scancel (slurm).
     base::Status cancel(const RemoteRun &run);
 

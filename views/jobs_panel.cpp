@@ -37,6 +37,8 @@ JobsPanel::JobsPanel(JobsTableModel *model, QWidget *parent)
     };
     m_stop = button(QStringLiteral("stopJobButton"), tr("Stop"),
                     tr("Ask the worker to stop after its current step"));
+    m_pause = button(QStringLiteral("pauseJobButton"), tr("Pause"),
+                     tr("Hold the worker after its current step, or let it go on"));
     m_cancel = button(QStringLiteral("cancelJobButton"), tr("Cancel Job"),
                       tr("End the job now (signal, scancel or kubectl delete)"));
     m_logs = button(QStringLiteral("jobLogsButton"), tr("Logs…"),
@@ -46,7 +48,7 @@ JobsPanel::JobsPanel(JobsTableModel *model, QWidget *parent)
 
     auto *buttons = new QHBoxLayout;
     buttons->setContentsMargins(4, 2, 4, 2);
-    for (QToolButton *b : {m_stop, m_cancel, m_logs, m_download}) {
+    for (QToolButton *b : {m_stop, m_pause, m_cancel, m_logs, m_download}) {
         buttons->addWidget(b);
     }
     buttons->addStretch(1);
@@ -57,6 +59,17 @@ JobsPanel::JobsPanel(JobsTableModel *model, QWidget *parent)
     layout->addWidget(m_table);
 
     connect(m_stop, &QToolButton::clicked, this, [this] { emit stopRequested(selectedRunId()); });
+    connect(m_pause, &QToolButton::clicked, this, [this] {
+        const JobRow *job = m_model->jobAt(m_table->selectionModel()->currentIndex().row());
+        if (job == nullptr) {
+            return;
+        }
+        if (job->paused) {
+            emit resumeRequested(job->runId);
+        } else {
+            emit pauseRequested(job->runId);
+        }
+    });
     connect(m_cancel, &QToolButton::clicked, this,
             [this] { emit cancelRequested(selectedRunId()); });
     connect(m_logs, &QToolButton::clicked, this, [this] { emit logsRequested(selectedRunId()); });
@@ -96,6 +109,9 @@ void JobsPanel::updateButtons()
     const JobRow *job = m_model->jobAt(m_table->selectionModel()->currentIndex().row());
     const bool live = job != nullptr && !job->ended;
     m_stop->setEnabled(live);
+    // The worker reads PAUSE between steps: only a job whose worker runs can take it.
+    m_pause->setEnabled(live && job->state == proto::RUN_STATE_RUNNING);
+    m_pause->setText(live && job->paused ? tr("Resume") : tr("Pause"));
     m_cancel->setEnabled(live);
     m_logs->setEnabled(job != nullptr);
     m_download->setEnabled(job != nullptr);

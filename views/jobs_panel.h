@@ -1,7 +1,8 @@
 #pragma once
 // The Remote Jobs panel: a table over JobsTableModel and the actions on the selected job:
-// stop (after the current step), cancel (now), its remote logs, and downloading its outputs.
-// It only reports what the user asked for; the remote runs controller does it. UI thread.
+// stop (after the current step), pause and resume, cancel (now), its remote logs, and downloading
+// its outputs. It only reports what the user asked for; the remote runs controller does it. UI
+// thread.
 
 #include <QWidget>
 
@@ -29,6 +30,8 @@ public:
 signals:
     void runSelected(std::int64_t runId);
     void stopRequested(std::int64_t runId);
+    void pauseRequested(std::int64_t runId);
+    void resumeRequested(std::int64_t runId);
     void cancelRequested(std::int64_t runId);
     void logsRequested(std::int64_t runId);
     void downloadRequested(std::int64_t runId);
@@ -39,6 +42,7 @@ private:
     JobsTableModel *m_model = nullptr;
     QTableView *m_table = nullptr;
     QToolButton *m_stop = nullptr;
+    QToolButton *m_pause = nullptr;
     QToolButton *m_cancel = nullptr;
     QToolButton *m_logs = nullptr;
     QToolButton *m_download = nullptr;

@@ -37,10 +37,13 @@ TrainPanel::TrainPanel(QWidget *parent) : QWidget(parent), m_form(new TrainSetti
                      tr("Start training (Ctrl+Return)"));
     m_stop = button(this, tr("Stop"), QStringLiteral("stopButton"),
                     tr("Stop the run after the current step (Ctrl+.)"));
+    m_pause = button(this, tr("Pause"), QStringLiteral("pauseButton"),
+                     tr("Hold the run after the current step, or resume it (Ctrl+Shift+P)"));
     m_checkpoint = button(this, tr("Checkpoint"), QStringLiteral("checkpointButton"),
                           tr("Write a checkpoint after the current step (Ctrl+Shift+S)"));
     connect(m_train, &QPushButton::clicked, this, &TrainPanel::trainClicked);
     connect(m_stop, &QPushButton::clicked, this, &TrainPanel::stopClicked);
+    connect(m_pause, &QPushButton::clicked, this, &TrainPanel::pauseClicked);
     connect(m_checkpoint, &QPushButton::clicked, this, &TrainPanel::checkpointClicked);
 
     m_progress = new QProgressBar(this);
@@ -55,6 +58,7 @@ TrainPanel::TrainPanel(QWidget *parent) : QWidget(parent), m_form(new TrainSetti
     auto *buttons = new QHBoxLayout;
     buttons->addWidget(m_train);
     buttons->addWidget(m_stop);
+    buttons->addWidget(m_pause);
     buttons->addWidget(m_checkpoint);
     auto *layout = new QVBoxLayout(this);
     layout->addWidget(scroll, 1);
@@ -90,12 +94,22 @@ void TrainPanel::setRunning(bool running)
     m_running = running;
     m_train->setEnabled(!running);
     m_stop->setEnabled(running);
+    m_pause->setEnabled(running);
     m_checkpoint->setEnabled(running);
     m_form->setLocked(running);
+    if (!running) {
+        setPaused(false);
+    }
     if (running) {
         m_progress->setValue(0);
         m_progressText->clear();
     }
+}
+
+void TrainPanel::setPaused(bool paused)
+{
+    m_paused = paused;
+    m_pause->setText(paused ? tr("Resume") : tr("Pause"));
 }
 
 void TrainPanel::showProgress(const proto::ProgressEvent &progress)

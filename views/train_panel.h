@@ -29,9 +29,12 @@ public:
     void setDevices(const proto::DeviceList &devices);
     int deviceCount() const;
 
-    // Running: Train disabled, Stop and Checkpoint enabled, settings locked.
+    // Running: Train disabled, Stop, Pause and Checkpoint enabled, settings locked.
     void setRunning(bool running);
     bool isRunning() const { return m_running; }
+    // The worker holds the run between steps: the Pause button reads "Resume".
+    void setPaused(bool paused);
+    bool isPaused() const { return m_paused; }
     void showProgress(const proto::ProgressEvent &progress);
     // One line under the progress bar ("completed: test accuracy 86.1%").
     void showStatus(const QString &text);
@@ -44,17 +47,20 @@ public:
 signals:
     void trainClicked();
     void stopClicked();
+    void pauseClicked(); // Pause, or Resume while paused
     void checkpointClicked();
 
 private:
     TrainSettingsForm *m_form = nullptr;
     QPushButton *m_train = nullptr;
     QPushButton *m_stop = nullptr;
+    QPushButton *m_pause = nullptr;
     QPushButton *m_checkpoint = nullptr;
     QProgressBar *m_progress = nullptr;
     QLabel *m_progressText = nullptr;
     QLabel *m_status = nullptr;
     bool m_running = false;
+    bool m_paused = false;
 };
 
 } // namespace tl::views

@@ -7,6 +7,7 @@
 #include "tests/app/app_test_support.h"
 #include "tests/remote/remote_runs.h"
 #include "tests/runners/scratch_dir.h"
+#include "views/models/jobs_table_model.h"
 
 #include <catch2/catch.hpp>
 
@@ -160,6 +161,26 @@ TEST_CASE("A run pushed over ssh streams into the store and the chart, stops, an
     REQUIRE(waitUntil([&] { return log.has_value(); }, 30000));
     REQUIRE(log->ok());
     CHECK_FALSE(log->value().empty());
+
+    // Pause holds the worker between steps: the job row and the store say so, and Resume lets
+    // the losses go on from where they were.
+    controller->pause(id);
+    REQUIRE(waitUntil([&] { return seen.jobs[id].paused; }, 30000));
+    {
+        tl::views::JobsTableModel model;
+        model.upsertJob(seen.jobs[id]);
+        CHECK(model.data(model.index(0, tl::views::JobsTableModel::State)).toString()
+              == QStringLiteral("paused"));
+        auto store = desk.store();
+        auto record = store.run(id);
+        REQUIRE(record.ok());
+        CHECK(record.value().state == proto::RUN_STATE_PAUSED);
+        CHECK_THAT(record.value().statusMessage, Catch::StartsWith("paused at step"));
+    }
+    const std::size_t pointsWhenPaused = seen.points[id];
+    controller->resume(id);
+    REQUIRE(waitUntil([&] { return !seen.jobs[id].paused; }, 30000));
+    REQUIRE(waitUntil([&] { return seen.points[id] > pointsWhenPaused; }, 30000));
 
     controller->stop(id);
     REQUIRE(waitUntil([&] { return seen.finished.contains(id); }, 60000));

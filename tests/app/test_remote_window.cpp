@@ -99,8 +99,23 @@ TEST_CASE("Train on Remote pushes a sweep from the window and follows it in the 
         window->grab().save(QString::fromUtf8(shots) + QStringLiteral("/remote-window.png"));
     }
 
-    // Stop both from the panel.
+    // Pause the first from the panel: its row says paused and the button offers Resume.
     tl::views::JobsPanel &panel = window->jobsPanel();
+    auto *pause = panel.findChild<QToolButton *>(QStringLiteral("pauseJobButton"));
+    const std::int64_t pausedId = jobs.jobAt(0)->runId;
+    REQUIRE(panel.selectRun(pausedId));
+    REQUIRE(pause->isEnabled());
+    CHECK(pause->text() == QStringLiteral("Pause"));
+    pause->click();
+    REQUIRE(waitUntil([&] { return jobs.jobAt(jobs.rowOf(pausedId))->paused; }, 30000));
+    CHECK(jobs.data(jobs.index(jobs.rowOf(pausedId), tl::views::JobsTableModel::State)).toString()
+          == QStringLiteral("paused"));
+    CHECK(pause->text() == QStringLiteral("Resume"));
+    pause->click();
+    REQUIRE(waitUntil([&] { return !jobs.jobAt(jobs.rowOf(pausedId))->paused; }, 30000));
+    CHECK(pause->text() == QStringLiteral("Pause"));
+
+    // Stop both from the panel.
     for (int row = 0; row < 2; ++row) {
         const std::int64_t runId = jobs.jobAt(row)->runId;
         REQUIRE(panel.selectRun(runId));

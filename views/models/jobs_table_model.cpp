@@ -102,6 +102,9 @@ QVariant JobsTableModel::data(const QModelIndex &index, int role) const
     case Job:
         return qs(job->jobId);
     case State:
+        if (job->paused && !job->ended) {
+            return QObject::tr("paused");
+        }
         return qs(job->schedulerState.empty() ? std::string("submitted") : job->schedulerState);
     case Reason:
         return qs(job->reason);

@@ -26,6 +26,7 @@ struct JobRow
     std::string schedulerState; // the backend's own word: "PENDING", "RUNNING", "exit 0", ...
     std::string reason;         // why: "Resources", "time limit reached", a lost connection
     bool ended = false;         // the job is over (its run may still be ingesting)
+    bool paused = false;        // the worker holds the run between steps (PAUSE)
 };
 
 class JobsTableModel : public QAbstractTableModel
