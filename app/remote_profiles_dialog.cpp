@@ -83,6 +83,8 @@ std::vector<remote::ConnectionProfile> loadConnectionProfiles()
         p.slurm.gpusPerJob = settings.value(QStringLiteral("slurm/gpus"), 0).toInt();
         p.slurm.timeLimit = settings.value(QStringLiteral("slurm/time")).toString().toStdString();
         p.slurm.extraSbatch = stringList(settings.value(QStringLiteral("slurm/extra")));
+        p.kubernetes.context =
+            settings.value(QStringLiteral("k8s/context")).toString().toStdString();
         p.kubernetes.namespaceName =
             settings.value(QStringLiteral("k8s/namespace"), QStringLiteral("default"))
                 .toString()
@@ -128,6 +130,7 @@ void saveConnectionProfiles(const std::vector<remote::ConnectionProfile> &profil
         settings.setValue(QStringLiteral("slurm/gpus"), p.slurm.gpusPerJob);
         settings.setValue(QStringLiteral("slurm/time"), qs(p.slurm.timeLimit));
         settings.setValue(QStringLiteral("slurm/extra"), qStringList(p.slurm.extraSbatch));
+        settings.setValue(QStringLiteral("k8s/context"), qs(p.kubernetes.context));
         settings.setValue(QStringLiteral("k8s/namespace"), qs(p.kubernetes.namespaceName));
         settings.setValue(QStringLiteral("k8s/image"), qs(p.kubernetes.image));
         settings.setValue(QStringLiteral("k8s/gpus"), p.kubernetes.gpus);

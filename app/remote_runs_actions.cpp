@@ -199,6 +199,9 @@ std::vector<std::string> RemoteRunsController::logNames(std::int64_t runId) cons
     if (row != nullptr && row->backend == "slurm") {
         names.emplace_back(remote::RemotePlatform::kSchedulerLog);
     }
+    if (row != nullptr && row->backend == "kubernetes") {
+        names.emplace_back(remote::RemotePlatform::kPodLog);
+    }
     return names;
 }
 

@@ -1,5 +1,6 @@
 #include "remote/connection_check.h"
 
+#include "remote/local_command.h"
 #include "remote/shell_quote.h"
 #include "remote/ssh_session.h"
 
@@ -34,6 +35,36 @@ probe(SshSession &ssh, std::string what, const std::string &command, const std::
     return line;
 }
 
+// Where kubectl will run and whether it reaches its cluster: this machine's kubectl when it has
+// the profile's context, else the login host's.
+CheckLine kubernetesLine(SshSession &ssh, const std::string &context)
+{
+    std::vector<std::string> argv = {"kubectl"};
+    if (!context.empty()) {
+        argv.push_back("--context=" + context);
+    }
+    argv.insert(argv.end(), {"version", "--request-timeout=10s"});
+    if (localKubectlHas(context)) {
+        CheckLine line{"kubernetes", false, {}};
+        base::Result<CommandOutput> out = runLocalCommand(argv, {}, std::chrono::seconds(30));
+        if (!out) {
+            line.detail = out.error().message;
+            return line;
+        }
+        line.ok = out.value().exitStatus == 0;
+        line.detail = "kubectl on this machine, context " + context + ": "
+                      + trimmed(line.ok ? out.value().out : out.value().err);
+        return line;
+    }
+    std::string missing = "kubectl is not installed on the host";
+    if (!context.empty()) {
+        missing += ", and this machine's kubectl has no context \"" + context + "\"";
+    }
+    CheckLine line = probe(ssh, "kubernetes", shellCommand(argv), missing);
+    line.detail = "kubectl on the host: " + line.detail;
+    return line;
+}
+
 std::string workerInvocation(const ConnectionProfile &profile)
 {
     std::string command = profile.workerPrefix.empty() ? std::string() : profile.workerPrefix + " ";
@@ -62,8 +93,7 @@ std::vector<CheckLine> checkHost(SshSession &ssh, const ConnectionProfile &profi
                               "Slurm is not installed on the host (sinfo was not found)"));
         break;
     case BackendKind::Kubernetes:
-        lines.push_back(probe(ssh, "kubernetes", "kubectl config current-context",
-                              "kubectl is not installed on the host"));
+        lines.push_back(kubernetesLine(ssh, profile.kubernetes.context));
         break;
     }
     return lines;

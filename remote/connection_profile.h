@@ -28,6 +28,9 @@ struct SlurmSettings
 
 struct KubernetesSettings
 {
+    // kubectl's context. Named and known to this machine's kubectl: kubectl runs here. Else
+    // kubectl runs on the login host, with this context when named (its current one if not).
+    std::string context;
     std::string namespaceName = "default";
     std::string image;                          // the container image with torchlight-worker
     std::string gpuResource = "nvidia.com/gpu"; // the extended resource that counts GPUs

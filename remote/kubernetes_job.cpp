@@ -5,6 +5,8 @@
 #include "remote/remote_platform.h"
 #include "remote/shell_quote.h"
 
+#include <vector>
+
 namespace tl::remote {
 
 namespace {
@@ -100,6 +102,96 @@ KubernetesJob kubernetesJob(const ConnectionProfile &profile,
     yaml += "    metadata:\n" + labels("      ", runName);
     yaml += podSpec(profile, runDir, rootDir, device);
     return KubernetesJob{name, yaml};
+}
+
+const char *const kKubernetesStatusJsonPath =
+    "jsonpath={range .items[*]}{.kind}|{.metadata.name}|{.metadata.labels.job-name}|"
+    "{.status.active}|{.status.succeeded}|{.status.failed}|{.status.conditions[-1:].reason}|"
+    "{.status.phase}|{.status.conditions[?(@.type==\"PodScheduled\")].reason}|"
+    "{.status.containerStatuses[0].state.waiting.reason}|"
+    "{.status.containerStatuses[0].state.terminated.reason}{\"\\n\"}{end}";
+
+namespace {
+
+struct KubernetesLine
+{
+    std::string kind, name, jobName, active, succeeded, failed, condition, phase, scheduled,
+        waiting, terminated;
+};
+
+KubernetesLine kubernetesLine(std::string_view line)
+{
+    std::vector<std::string> fields;
+    std::size_t start = 0;
+    while (true) {
+        const std::size_t bar = line.find('|', start);
+        fields.emplace_back(
+            line.substr(start, bar == std::string_view::npos ? line.npos : bar - start));
+        if (bar == std::string_view::npos) {
+            break;
+        }
+        start = bar + 1;
+    }
+    fields.resize(11);
+    return {fields[0], fields[1], fields[2], fields[3], fields[4], fields[5],
+            fields[6], fields[7], fields[8], fields[9], fields[10]};
+}
+
+bool positive(const std::string &count)
+{
+    return !count.empty() && count != "0";
+}
+
+} // namespace
+
+std::map<std::string, SchedulerState> kubernetesStates(std::string_view listing)
+{
+    std::map<std::string, KubernetesLine> jobs;
+    std::map<std::string, KubernetesLine> pods; // by job name: the last pod listed
+    std::size_t start = 0;
+    while (start < listing.size()) {
+        std::size_t end = listing.find('\n', start);
+        if (end == std::string_view::npos) {
+            end = listing.size();
+        }
+        KubernetesLine line = kubernetesLine(listing.substr(start, end - start));
+        start = end + 1;
+        if (line.kind == "Job" && !line.name.empty()) {
+            jobs[line.name] = line;
+        } else if (line.kind == "Pod" && !line.jobName.empty()) {
+            pods[line.jobName] = line;
+        }
+    }
+    std::map<std::string, SchedulerState> states;
+    for (const auto &[name, job] : jobs) {
+        const KubernetesLine *pod = pods.contains(name) ? &pods[name] : nullptr;
+        SchedulerState &state = states[name];
+        if (positive(job.succeeded)) {
+            state = {proto::RUN_STATE_COMPLETED, true, ""};
+        } else if (positive(job.failed)) {
+            std::string why =
+                pod != nullptr && !pod->terminated.empty() ? pod->terminated : job.condition;
+            state = {proto::RUN_STATE_FAILED, true,
+                     "the pod failed" + (why.empty() ? std::string() : ": " + why)};
+        } else if (pod != nullptr
+                   && (pod->phase == "Running" || pod->phase == "Succeeded"
+                       || pod->phase == "Failed")) {
+            // An ended pod whose Job has not counted it yet: the next poll says how it ended.
+            state = {proto::RUN_STATE_RUNNING, false, ""};
+        } else if (pod != nullptr) {
+            // Pending: not scheduled yet, or its container cannot start (image, volume).
+            std::string why = !pod->waiting.empty()               ? pod->waiting
+                              : pod->scheduled == "Unschedulable" ? pod->scheduled
+                              : pod->phase.empty()                ? std::string("Pending")
+                                                                  : pod->phase;
+            state = {proto::RUN_STATE_STARTING, false, "waiting for the pod: " + why};
+        } else if (positive(job.active)) {
+            state = {proto::RUN_STATE_RUNNING, false, ""};
+        } else {
+            state = {proto::RUN_STATE_STARTING, false, "waiting for a pod"};
+        }
+    }
+    return states;
 }
 
 } // namespace tl::remote

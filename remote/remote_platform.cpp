@@ -512,88 +512,6 @@ base::Result<std::vector<JobStatus>> RemotePlatform::pollSlurm(const std::vector
     return statuses;
 }
 
-base::Result<std::vector<RemoteRun>>
-RemotePlatform::applyKubernetesJobs(const std::vector<RemoteRun> &runs,
-                                    const std::string &root,
-                                    const std::vector<std::string> &devices)
-{
-    std::vector<RemoteRun> submitted = runs;
-    for (std::size_t i = 0; i < runs.size(); ++i) {
-        KubernetesJob job =
-            kubernetesJob(m_profile, runs[i].name, runs[i].runDir, root, devices[i]);
-        // The manifest that is applied is kept in the run folder, as the user saw it.
-        if (base::Status kept = sftp().writeFile(runs[i].runDir + "/job.yaml", job.manifest);
-            !kept) {
-            return kept.error();
-        }
-        base::Result<CommandOutput> out =
-            ssh().run("kubectl apply -f " + shellQuote(runs[i].runDir + "/job.yaml"));
-        if (!out) {
-            return out.error();
-        }
-        if (out.value().exitStatus != 0) {
-            return commandError("Kubernetes refused the job", out.value().err);
-        }
-        submitted[i].jobId = job.name;
-    }
-    return submitted;
-}
-
-base::Result<std::vector<JobStatus>>
-RemotePlatform::pollKubernetes(const std::vector<RemoteRun> &runs)
-{
-    // One kubectl for every Torchlight job of the namespace: name, active, succeeded, failed
-    // and the last condition.
-    std::vector<std::string> argv = {
-        "kubectl",
-        "get",
-        "jobs",
-        "--namespace",
-        m_profile.kubernetes.namespaceName,
-        "--selector",
-        "app.kubernetes.io/name=torchlight",
-        "-o",
-        "jsonpath={range .items[*]}{.metadata.name}|{.status.active}|{.status.succeeded}|"
-        "{.status.failed}|{.status.conditions[-1:].reason}{\"\\n\"}{end}"};
-    base::Result<CommandOutput> out = ssh().run(shellCommand(argv));
-    if (!out) {
-        return out.error();
-    }
-    if (out.value().exitStatus != 0) {
-        return commandError("kubectl could not list the jobs", out.value().err);
-    }
-    std::map<std::string, std::vector<std::string>> found;
-    for (const std::string &line : lines(out.value().out)) {
-        std::vector<std::string> fields;
-        std::istringstream in(line);
-        for (std::string field; std::getline(in, field, '|');) {
-            fields.push_back(field);
-        }
-        fields.resize(5);
-        found[fields[0]] = fields;
-    }
-    std::vector<JobStatus> statuses;
-    for (const RemoteRun &run : runs) {
-        JobStatus status;
-        auto it = found.find(run.jobId);
-        if (it == found.end()) {
-            status.scheduler = {proto::RUN_STATE_FAILED, true, "the Kubernetes job was deleted"};
-        } else if (!it->second[2].empty() && it->second[2] != "0") {
-            status.scheduler = {proto::RUN_STATE_COMPLETED, true, ""};
-        } else if (!it->second[3].empty() && it->second[3] != "0") {
-            status.scheduler = {
-                proto::RUN_STATE_FAILED, true,
-                "the pod failed" + (it->second[4].empty() ? std::string() : ": " + it->second[4])};
-        } else if (!it->second[1].empty() && it->second[1] != "0") {
-            status.scheduler = {proto::RUN_STATE_RUNNING, false, ""};
-        } else {
-            status.scheduler = {proto::RUN_STATE_STARTING, false, "waiting for a pod"};
-        }
-        statuses.push_back(status);
-    }
-    return statuses;
-}
-
 base::Result<std::uint64_t> RemotePlatform::pullEvents(const RemoteRun &run,
                                                        const fs::path &localEvents)
 {
@@ -731,12 +649,12 @@ base::Status RemotePlatform::sendControl(const RemoteRun &run,
 
 base::Status RemotePlatform::cancel(const RemoteRun &run)
 {
+    if (m_profile.backend == BackendKind::Kubernetes) {
+        return deleteKubernetesJob(run);
+    }
     std::string command;
     if (m_profile.backend == BackendKind::Slurm) {
         command = shellCommand({"scancel", run.jobId});
-    } else if (m_profile.backend == BackendKind::Kubernetes) {
-        command = shellCommand({"kubectl", "delete", "job", run.jobId, "--namespace",
-                                m_profile.kubernetes.namespaceName, "--ignore-not-found"});
     } else {
         command = "if " + leadsRun(run) + "; then kill -TERM -- -" + shellQuote(run.jobId) + "; fi";
     }
@@ -758,6 +676,9 @@ base::Result<std::string> RemotePlatform::readLog(const RemoteRun &run,
     if (file.find('/') != std::string::npos) {
         return makeError(ErrorCode::InvalidInput, "a log is a file of the run folder: " + file,
                          run.runDir);
+    }
+    if (file == kPodLog) {
+        return readPodLog(run, offset, maxBytes);
     }
     if (file == kSchedulerLog) {
         // Slurm's --output: slurm-<job>.out in the run folder, or slurm-<array>_<task>.out in

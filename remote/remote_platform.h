@@ -19,12 +19,14 @@
 #include <optional>
 #include <stop_token>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace tl::remote {
 
 class SshSession;
 class SftpSession;
+struct CommandOutput;
 struct LoginPrompts;
 
 struct RemoteRun
@@ -93,6 +95,8 @@ public:
 
     // The name readLog() gives Slurm's output file of the run, wherever Slurm put it.
     static constexpr const char *kSchedulerLog = "slurm";
+    // The name readLog() gives the logs of a Kubernetes job's pod (kubectl logs).
+    static constexpr const char *kPodLog = "pod";
 
     // Up to maxBytes of a remote log of the run from offset: "worker.log", "worker.stderr", or
     // kSchedulerLog. NotFound until the file exists.
@@ -146,9 +150,20 @@ private:
     base::Result<std::vector<JobStatus>> pollKubernetes(const std::vector<RemoteRun> &runs);
     base::Result<std::optional<int>> exitCode(const RemoteRun &run);
     base::Error commandError(const std::string &what, const std::string &err) const;
+    // kubectl runs on this machine when the profile names a context its kubectl has, else on
+    // the login host; decided once per connection.
+    bool kubectlIsLocal();
+    std::string kubectlWhere();
+    // kubectl with the profile's context and namespace, then args; input on its stdin.
+    base::Result<CommandOutput> kubectl(std::vector<std::string> args, std::string_view input = {});
+    base::Error kubectlError(const std::string &what, const std::string &err);
+    base::Status deleteKubernetesJob(const RemoteRun &run);
+    base::Result<std::string>
+    readPodLog(const RemoteRun &run, std::uint64_t offset, std::size_t maxBytes);
 
     ConnectionProfile m_profile;
     std::unique_ptr<Connection> m_connection;
+    std::optional<bool> m_localKubectl;
 };
 
 } // namespace tl::remote

@@ -68,10 +68,10 @@ ConnectionProfileForm::ConnectionProfileForm(QWidget *parent) : QWidget(parent)
     m_checks->setWordWrap(true);
     m_checks->setMinimumHeight(140);
     layout->addWidget(m_checks, 1);
-    onAnyEdit({m_name,     m_host,        m_port,         m_user,        m_auth,      m_keyFile,
-               m_jumpHost, m_root,        m_worker,       m_prefix,      m_backend,   m_partition,
-               m_account,  m_slurmGpus,   m_timeLimit,    m_extraSbatch, m_namespace, m_image,
-               m_k8sGpus,  m_gpuResource, m_nodeSelector, m_volumeClaim},
+    onAnyEdit({m_name,     m_host,      m_port,        m_user,         m_auth,       m_keyFile,
+               m_jumpHost, m_root,      m_worker,      m_prefix,       m_backend,    m_partition,
+               m_account,  m_slurmGpus, m_timeLimit,   m_extraSbatch,  m_context,    m_namespace,
+               m_image,    m_k8sGpus,   m_gpuResource, m_nodeSelector, m_volumeClaim},
               this, [this] { emit edited(); });
     setProfile(remote::ConnectionProfile());
 }
@@ -143,12 +143,18 @@ QWidget *ConnectionProfileForm::createBackendBox()
 
     auto *k8s = new QWidget(m_backendPages);
     auto *k8sForm = new QFormLayout(k8s);
+    m_context = textField(k8s, QStringLiteral("k8sContext"),
+                          tr("kubectl context (here if this machine has it)"));
+    m_context->setToolTip(
+        tr("A context this machine's kubectl has: kubectl runs here. Otherwise kubectl runs on "
+           "the login host, with this context (or its current one when empty)."));
     m_namespace = textField(k8s, QStringLiteral("namespace"), QStringLiteral("default"));
     m_image = textField(k8s, QStringLiteral("image"), tr("an image with torchlight-worker"));
     m_k8sGpus = countField(k8s, QStringLiteral("k8sGpus"), 0, 64, tr("none"));
     m_gpuResource = textField(k8s, QStringLiteral("gpuResource"), QStringLiteral("nvidia.com/gpu"));
     m_nodeSelector = textField(k8s, QStringLiteral("nodeSelector"), tr("gpu=h100, zone=a"));
     m_volumeClaim = textField(k8s, QStringLiteral("volumeClaim"), tr("PVC (empty: hostPath)"));
+    k8sForm->addRow(tr("Context"), m_context);
     k8sForm->addRow(tr("Namespace"), m_namespace);
     k8sForm->addRow(tr("Image"), m_image);
     k8sForm->addRow(tr("GPUs per job"), m_k8sGpus);
@@ -181,6 +187,7 @@ void ConnectionProfileForm::setProfile(const remote::ConnectionProfile &p)
     m_slurmGpus->setValue(p.slurm.gpusPerJob);
     m_timeLimit->setText(QString::fromStdString(p.slurm.timeLimit));
     m_extraSbatch->setText(joined(p.slurm.extraSbatch));
+    m_context->setText(QString::fromStdString(p.kubernetes.context));
     m_namespace->setText(QString::fromStdString(p.kubernetes.namespaceName));
     m_image->setText(QString::fromStdString(p.kubernetes.image));
     m_k8sGpus->setValue(p.kubernetes.gpus);
@@ -214,6 +221,7 @@ remote::ConnectionProfile ConnectionProfileForm::profile() const
     p.slurm.gpusPerJob = m_slurmGpus->value();
     p.slurm.timeLimit = text(m_timeLimit);
     p.slurm.extraSbatch = split(m_extraSbatch->text());
+    p.kubernetes.context = text(m_context);
     if (!m_namespace->text().trimmed().isEmpty()) {
         p.kubernetes.namespaceName = text(m_namespace);
     }

@@ -61,6 +61,7 @@ private:
     QSpinBox *m_slurmGpus;
     QLineEdit *m_timeLimit;
     QLineEdit *m_extraSbatch;
+    QLineEdit *m_context;
     QLineEdit *m_namespace;
     QLineEdit *m_image;
     QSpinBox *m_k8sGpus;

@@ -31,6 +31,7 @@ tl::remote::ConnectionProfile slurmProfile()
     p.slurm.gpusPerJob = 2;
     p.slurm.extraSbatch = {"--qos=short", "--mem=16G"};
     p.kubernetes.nodeSelector = {"gpu=h100"};
+    p.kubernetes.context = "lab-admin@lab";
     p.knownHostsFile = "/home/ada/lab/known_hosts";
     p.sshConfigFile = "/home/ada/lab/ssh_config";
     return p;
@@ -45,7 +46,8 @@ bool sameProfile(const tl::remote::ConnectionProfile &a, const tl::remote::Conne
            && a.slurm.partition == b.slurm.partition && a.slurm.gpusPerJob == b.slurm.gpusPerJob
            && a.slurm.extraSbatch == b.slurm.extraSbatch
            && a.kubernetes.nodeSelector == b.kubernetes.nodeSelector
-           && a.knownHostsFile == b.knownHostsFile && a.sshConfigFile == b.sshConfigFile;
+           && a.kubernetes.context == b.kubernetes.context && a.knownHostsFile == b.knownHostsFile
+           && a.sshConfigFile == b.sshConfigFile;
 }
 
 } // namespace

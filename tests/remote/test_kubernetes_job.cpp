@@ -4,6 +4,7 @@
 
 #include "remote/kubernetes_job.h"
 #include "remote/remote_platform.h"
+#include "remote/shell_quote.h"
 #include "tests/remote/test_bed.h"
 #include "tests/runners/scratch_dir.h"
 
@@ -187,4 +188,110 @@ TEST_CASE("The offline check catches a misspelled field and a malformed quantity
                                                + (dir / "quantity.yaml").string()
                                                + "' TL_NOOP=1 -o json 2>&1; echo \"rc=$?\"");
     CHECK_THAT(out, !Catch::EndsWith("rc=0\n"));
+}
+
+namespace {
+
+// One listing line per object, as kKubernetesStatusJsonPath prints them.
+const char *const kListing = "Job|done|||1||Complete|||||\n"
+                             "Pod|done-x1|done|||||Succeeded|||\n"
+                             "Job|oom||||1|Failed|||||\n"
+                             "Pod|oom-x2|oom|||||Failed|||OOMKilled\n"
+                             "Job|gone||||1|BackoffLimitExceeded|||||\n"
+                             "Job|pulling||1|||||||\n"
+                             "Pod|pulling-x3|pulling|||||Pending||ImagePullBackOff|\n"
+                             "Job|unplaced||1|||||||\n"
+                             "Pod|unplaced-x4|unplaced|||||Pending|Unschedulable||\n"
+                             "Job|busy||1|||||||\n"
+                             "Pod|busy-x5|busy|||||Running|||\n"
+                             "Job|new|||||||||\n";
+
+void checkState(const std::map<std::string, tl::remote::SchedulerState> &states,
+                const std::string &name,
+                tl::proto::RunState state,
+                bool ended,
+                const std::string &reason)
+{
+    INFO("job " << name);
+    REQUIRE(states.contains(name));
+    CHECK(states.at(name).state == state);
+    CHECK(states.at(name).ended == ended);
+    CHECK(states.at(name).reason == reason);
+}
+
+} // namespace
+
+TEST_CASE("Kubernetes jobs read as run states from their counts and their pod's reasons",
+          "[remote][kubernetes]")
+{
+    using tl::proto::RunState;
+    const auto states = tl::remote::kubernetesStates(kListing);
+    CHECK(states.size() == 7);
+    checkState(states, "done", RunState::RUN_STATE_COMPLETED, true, "");
+    checkState(states, "oom", RunState::RUN_STATE_FAILED, true, "the pod failed: OOMKilled");
+    checkState(states, "gone", RunState::RUN_STATE_FAILED, true,
+               "the pod failed: BackoffLimitExceeded");
+    checkState(states, "pulling", RunState::RUN_STATE_STARTING, false,
+               "waiting for the pod: ImagePullBackOff");
+    checkState(states, "unplaced", RunState::RUN_STATE_STARTING, false,
+               "waiting for the pod: Unschedulable");
+    checkState(states, "busy", RunState::RUN_STATE_RUNNING, false, "");
+    checkState(states, "new", RunState::RUN_STATE_STARTING, false, "waiting for a pod");
+    CHECK(tl::remote::kubernetesStates("no bars at all\n|||\n\n").empty());
+}
+
+TEST_CASE("kubectl's own jsonpath gives the fields the status reader expects",
+          "[remote][kubernetes]")
+{
+    // Offline: kubectl evaluates the template (less its range over .items) on each object of a
+    // local List, as a server's `get jobs,pods` would give them.
+    REQUIRE(haveKubectl());
+    auto dir = tl::testing::scratchDir("kubernetes-status");
+    std::ofstream(dir / "objects.yaml") << R"(apiVersion: v1
+kind: List
+items:
+- apiVersion: batch/v1
+  kind: Job
+  metadata: {name: pulling}
+  spec: {template: {spec: {containers: [{name: w, image: i}], restartPolicy: Never}}}
+  status: {active: 1}
+- apiVersion: v1
+  kind: Pod
+  metadata: {name: pulling-x3, labels: {job-name: pulling}}
+  spec: {containers: [{name: w, image: i}]}
+  status:
+    phase: Pending
+    conditions: [{type: PodScheduled, status: "True"}]
+    containerStatuses:
+    - {name: w, ready: false, restartCount: 0, image: i, imageID: "",
+       state: {waiting: {reason: ImagePullBackOff}}}
+- apiVersion: batch/v1
+  kind: Job
+  metadata: {name: oom}
+  spec: {template: {spec: {containers: [{name: w, image: i}], restartPolicy: Never}}}
+  status:
+    failed: 1
+    conditions: [{type: Failed, status: "True", reason: BackoffLimitExceeded}]
+- apiVersion: v1
+  kind: Pod
+  metadata: {name: oom-x2, labels: {job-name: oom}}
+  spec: {containers: [{name: w, image: i}]}
+  status:
+    phase: Failed
+    containerStatuses:
+    - {name: w, ready: false, restartCount: 0, image: i, imageID: "",
+       state: {terminated: {exitCode: 137, reason: OOMKilled}}}
+)";
+    std::string perObject = tl::remote::kKubernetesStatusJsonPath;
+    perObject.replace(perObject.find("{range .items[*]}"), 17, "");
+    perObject.erase(perObject.rfind("{end}"));
+    std::string out = tl::testing::localOutput("KUBECONFIG=/dev/null kubectl label --local -f '"
+                                               + (dir / "objects.yaml").string() + "' tl-noop=1 -o "
+                                               + tl::remote::shellQuote(perObject) + " 2>&1");
+    INFO(out);
+    const auto states = tl::remote::kubernetesStates(out);
+    REQUIRE(states.size() == 2);
+    checkState(states, "pulling", tl::proto::RUN_STATE_STARTING, false,
+               "waiting for the pod: ImagePullBackOff");
+    checkState(states, "oom", tl::proto::RUN_STATE_FAILED, true, "the pod failed: OOMKilled");
 }

@@ -7,6 +7,9 @@
 
 #include <catch2/catch.hpp>
 
+#include <cstdlib>
+#include <fstream>
+
 using namespace tl::testing;
 using tl::remote::BackendKind;
 using tl::remote::JobStatus;
@@ -184,6 +187,67 @@ TEST_CASE("Test connection says what is missing on the host, line by line", "[re
     CHECK_THAT(lines[1].detail, Catch::Contains("is not installed on the host"));
     CHECK(lines[2].what == "kubernetes");
     CHECK_FALSE(lines[2].ok);
+}
+
+TEST_CASE("A context this machine's kubectl has runs kubectl here, and its refusal names it",
+          "[remote][kubernetes]")
+{
+    // A kubeconfig of this process only: one context whose API server listens nowhere. The
+    // host's kubectl (over ssh) does not see it, so an error naming it came from kubectl here.
+    auto dir = scratchDir("k8s-local");
+    std::ofstream(dir / "kubeconfig") << R"(apiVersion: v1
+kind: Config
+clusters:
+- {name: nowhere, cluster: {server: "https://127.0.0.1:9"}}
+contexts:
+- {name: tl-nowhere, context: {cluster: nowhere, user: tl}}
+users:
+- {name: tl, user: {token: tl-test-token}}
+)";
+    const std::string previous = bedVariable("KUBECONFIG");
+    ::setenv("KUBECONFIG", (dir / "kubeconfig").c_str(), 1);
+    struct Restore
+    {
+        std::string value;
+        ~Restore()
+        {
+            value.empty() ? ::unsetenv("KUBECONFIG") : ::setenv("KUBECONFIG", value.c_str(), 1);
+        }
+    } restore{previous};
+
+    auto profile = runProfile(BackendKind::Kubernetes);
+    profile.kubernetes.image = "registry.example/torchlight:0.1";
+    profile.kubernetes.context = "tl-nowhere";
+    RemotePlatform platform = connectPlatform(profile);
+    RemoteCleanup cleanup{platform};
+    auto submitted = platform.submit({bandSpec(dir / "data", 1)}, "k8s local");
+    REQUIRE_FALSE(submitted.ok());
+    CHECK_THAT(submitted.error().message, Catch::StartsWith("Kubernetes refused the job: "));
+    CHECK_THAT(submitted.error().message, Catch::Contains("127.0.0.1:9"));
+    CHECK(submitted.error().context == "kubectl on this machine (context tl-nowhere)");
+
+    // The pod's log comes through the same kubectl; with no cluster it is not there yet.
+    auto log = platform.readLog(RemoteRun{"k8s local", "/nowhere", "torchlight-job"},
+                                RemotePlatform::kPodLog, 0, 4096);
+    REQUIRE_FALSE(log.ok());
+    CHECK(log.error().code == tl::base::ErrorCode::NotFound);
+    CHECK_THAT(log.error().message, Catch::StartsWith("kubectl could not read the pod's log: "));
+    CHECK(log.error().context == "kubectl on this machine (context tl-nowhere)");
+
+    auto lines = tl::remote::checkHost(platform.ssh(), profile);
+    REQUIRE(lines.back().what == "kubernetes");
+    CHECK_FALSE(lines.back().ok);
+    CHECK_THAT(lines.back().detail,
+               Catch::StartsWith("kubectl on this machine, context tl-nowhere"));
+    CHECK_THAT(lines.back().detail, Catch::Contains("127.0.0.1:9"));
+
+    // A context this machine does not have: kubectl runs on the host, and says so.
+    profile.kubernetes.context = "tl-elsewhere";
+    RemotePlatform onHost = connectPlatform(profile);
+    auto refused = onHost.submit({bandSpec(dir / "data", 1)}, "k8s on host");
+    REQUIRE_FALSE(refused.ok());
+    CHECK_THAT(refused.error().context, Catch::Contains("127.0.0.1"));
+    CHECK_THAT(refused.error().message, Catch::Contains("tl-elsewhere"));
 }
 
 TEST_CASE("A Kubernetes job is staged with its manifest, and kubectl's refusal reaches the user",
