@@ -385,7 +385,7 @@ TEST_CASE("The command line takes --open-model", "[app]")
     CHECK(app::usageText().contains(QStringLiteral("--open-model")));
 }
 
-TEST_CASE("An opened ONNX model fine-tunes from the Run menu; one with blocking ops cannot",
+TEST_CASE("An opened ONNX model fine-tunes from the Run menu, and one with blocking ops cannot",
           "[app]")
 {
     if (!hasFashionMnist()) {

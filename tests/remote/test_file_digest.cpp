@@ -13,7 +13,7 @@ TEST_CASE("SHA-256 matches the standard's test vectors", "[remote]")
           == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
 }
 
-TEST_CASE("A file's SHA-256 equals its bytes' and reports progress; a missing file is named",
+TEST_CASE("A file's SHA-256 equals its bytes' and reports progress, and a missing file is named",
           "[remote]")
 {
     auto dir = tl::testing::scratchDir("digest");

@@ -111,8 +111,8 @@ TEST_CASE("Kubernetes names are DNS-1123 labels", "[remote][kubernetes]")
     CHECK(tl::remote::kubernetesName(std::string(100, 'a')).size() == 63);
 }
 
-TEST_CASE("kubectl decodes the Job manifest offline and keeps every field; the Job runs the "
-          "worker on the run folder with its GPUs",
+TEST_CASE("kubectl decodes the Job manifest offline and keeps every field, and the Job runs "
+          "the worker on the run folder with its GPUs",
           "[remote][kubernetes]")
 {
     INFO("kubectl is needed for the offline manifest checks: scripts/setup-debian.sh --tests "

@@ -33,7 +33,7 @@ std::vector<std::string> hostileWords(const std::string &canary)
 
 } // namespace
 
-TEST_CASE("Quoted names with spaces, quotes, $(...) and ; reach the host as one argument "
+TEST_CASE("Quoted names with spaces, quotes, $(...) and semicolons reach the host as one argument "
           "and never run",
           "[remote][ssh][security]")
 {

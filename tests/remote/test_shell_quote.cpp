@@ -15,7 +15,7 @@ using tl::remote::shellQuote;
 
 } // namespace
 
-TEST_CASE("Safe words stay as they are; others are single-quoted", "[remote]")
+TEST_CASE("Safe words stay as they are, and others are single-quoted", "[remote]")
 {
     CHECK(shellQuote("torchlight-worker") == "torchlight-worker");
     CHECK(shellQuote("/home/a/runs/x_1.pb") == "/home/a/runs/x_1.pb");
