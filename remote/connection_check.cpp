@@ -90,7 +90,8 @@ std::vector<CheckLine> checkHost(SshSession &ssh, const ConnectionProfile &profi
         break;
     case BackendKind::Slurm:
         lines.push_back(probe(ssh, "slurm", "sinfo -h -o '%P %a %D nodes %G'",
-                              "Slurm is not installed on the host (sinfo was not found)"));
+                              "Slurm is not installed on the host, or sinfo is not on the "
+                              "PATH of a non-interactive ssh login there"));
         break;
     case BackendKind::Kubernetes:
         lines.push_back(kubernetesLine(ssh, profile.kubernetes.context));

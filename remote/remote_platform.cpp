@@ -65,6 +65,27 @@ std::string firstLine(const std::string &text)
     return line.empty() ? std::string("no message") : line;
 }
 
+// The shell's exit status for a command it could not find.
+constexpr int kCommandNotFound = 127;
+
+// A Slurm command the login's shell could not find ("bash: line 1: sbatch: command not
+// found"): a host without Slurm, or a PATH that lacks it in non-interactive logins.
+base::Error
+slurmMissing(const std::string &command, const std::string &said, const std::string &where)
+{
+    std::string text = said;
+    while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) {
+        text.pop_back();
+    }
+    return makeError(ErrorCode::NotFound,
+                     "Slurm is not installed on the host, or " + command
+                         + " is not on the PATH of a non-interactive ssh login there"
+                         + (text.empty() ? std::string() : " (the shell said: " + text + ")")
+                         + ". Install Slurm's client commands on the host, add their folder to "
+                           "PATH for ssh logins, or choose the SSH backend.",
+                     where);
+}
+
 } // namespace
 
 RemotePlatform::RemotePlatform(ConnectionProfile profile, std::unique_ptr<Connection> connection)
@@ -286,6 +307,9 @@ base::Result<int> RemotePlatform::maxArraySize()
     if (!out) {
         return out.error();
     }
+    if (out.value().exitStatus == kCommandNotFound) {
+        return slurmMissing("scontrol", out.value().err, ssh().where());
+    }
     if (out.value().exitStatus != 0) {
         return commandError("could not read Slurm's configuration", out.value().err);
     }
@@ -338,6 +362,9 @@ RemotePlatform::submitToSlurm(const std::vector<RemoteRun> &runs,
         if (!out) {
             return out.error();
         }
+        if (out.value().exitStatus == kCommandNotFound) {
+            return slurmMissing("sbatch", out.value().err, ssh().where());
+        }
         if (out.value().exitStatus != 0) {
             return commandError("Slurm refused the job", out.value().err);
         }
@@ -366,6 +393,9 @@ RemotePlatform::submitToSlurm(const std::vector<RemoteRun> &runs,
             ssh().run(shellCommand(argv), std::chrono::seconds(60), {}, script);
         if (!out) {
             return out.error();
+        }
+        if (out.value().exitStatus == kCommandNotFound) {
+            return slurmMissing("sbatch", out.value().err, ssh().where());
         }
         if (out.value().exitStatus != 0) {
             return commandError("Slurm refused the job array", out.value().err);
@@ -462,9 +492,10 @@ base::Result<std::vector<JobStatus>> RemotePlatform::pollSlurm(const std::vector
         ids += (ids.empty() ? "" : ",") + run.jobId;
     }
     // One squeue for every job; exit codes of jobs that left the queue in the same command.
+    // squeue's errors go to stdout, before the separator; its exit status follows it.
     std::string command =
         shellCommand({"squeue", "-h", "-r", "--states=all", "-o", "%i|%T|%r", "-j", ids})
-        + " 2>&1; echo '--'; ";
+        + " 2>&1; echo \"-- $?\"; ";
     for (const RemoteRun &run : runs) {
         std::string dir = shellQuote(run.runDir);
         command += "cat " + dir + "/exit_code 2>/dev/null || echo -; ";
@@ -474,9 +505,14 @@ base::Result<std::vector<JobStatus>> RemotePlatform::pollSlurm(const std::vector
         return out.error();
     }
     std::vector<std::string> all = lines(out.value().out);
-    auto separator = std::find(all.begin(), all.end(), "--");
+    auto separator = std::find_if(all.begin(), all.end(),
+                                  [](const std::string &line) { return line.starts_with("-- "); });
     if (separator == all.end() || all.end() - separator - 1 != static_cast<long>(runs.size())) {
         return commandError("could not read Slurm's queue", out.value().out + out.value().err);
+    }
+    if (*separator == "-- " + std::to_string(kCommandNotFound)) {
+        std::string said = separator == all.begin() ? std::string() : all.front();
+        return slurmMissing("squeue", said, ssh().where());
     }
     std::map<std::string, SchedulerState> queue;
     for (auto it = all.begin(); it != separator; ++it) {
@@ -638,8 +674,7 @@ base::Status RemotePlatform::requestStop(const RemoteRun &run)
     return sendControl(run, proto::ControlCommand::ACTION_STOP);
 }
 
-base::Status RemotePlatform::sendControl(const RemoteRun &run,
-                                         proto::ControlCommand::Action action)
+base::Status RemotePlatform::sendControl(const RemoteRun &run, proto::ControlCommand::Action action)
 {
     proto::ControlCommand command;
     command.set_action(action);
@@ -661,6 +696,9 @@ base::Status RemotePlatform::cancel(const RemoteRun &run)
     base::Result<CommandOutput> out = ssh().run(command);
     if (!out) {
         return out.error();
+    }
+    if (m_profile.backend == BackendKind::Slurm && out.value().exitStatus == kCommandNotFound) {
+        return slurmMissing("scancel", out.value().err, ssh().where());
     }
     if (out.value().exitStatus != 0) {
         return commandError("could not cancel " + run.name, out.value().err);

@@ -7,6 +7,7 @@
 #include <libssh/sftp.h>
 
 #include <array>
+#include <cstdio>
 #include <fstream>
 #include <utility>
 #include <vector>
@@ -60,6 +61,75 @@ const char *sftpErrorText(int code)
     default:
         return "the server reported an error";
     }
+}
+
+// "512 bytes", "3.0 MiB": sizes as a user reads them.
+std::string byteCount(std::uint64_t bytes)
+{
+    if (bytes < 10 * 1024) {
+        return std::to_string(bytes) + (bytes == 1 ? " byte" : " bytes");
+    }
+    const char *units[] = {"KiB", "MiB", "GiB", "TiB"};
+    double value = static_cast<double>(bytes) / 1024;
+    std::size_t unit = 0;
+    while (value >= 1024 && unit + 1 < std::size(units)) {
+        value /= 1024;
+        ++unit;
+    }
+    char text[32];
+    std::snprintf(text, sizeof text, "%.1f %s", value, units[unit]);
+    return text;
+}
+
+// The bytes the login user may still write in the file system holding the folder `folder`
+// (OpenSSH's statvfs@openssh.com); nullopt when the host cannot say.
+std::optional<std::uint64_t> freeBytes(sftp_session sftp, const std::string &folder)
+{
+    if (sftp_extension_supported(sftp, "statvfs@openssh.com", "2") == 0) {
+        return std::nullopt;
+    }
+    sftp_statvfs_t stats = sftp_statvfs(sftp, folder.c_str());
+    if (stats == nullptr) {
+        return std::nullopt;
+    }
+    std::uint64_t bytes = stats->f_bavail * stats->f_frsize;
+    sftp_statvfs_free(stats);
+    return bytes;
+}
+
+// The folder of a remote path, in SFTP's form.
+std::string folderOf(const std::string &path)
+{
+    std::string p = sftpPath(path);
+    std::size_t slash = p.find_last_of('/');
+    if (slash == std::string::npos) {
+        return ".";
+    }
+    return slash == 0 ? std::string("/") : p.substr(0, slash);
+}
+
+// A write that failed (`error`): SFTP reports a full disk as a bare SSH_FX_FAILURE, so the free
+// space is asked for, and when it cannot hold the `needed` bytes of `what` the error says so.
+base::Error diskFullOr(base::Error error,
+                       sftp_session sftp,
+                       const std::string &path,
+                       const std::string &what,
+                       std::uint64_t needed,
+                       const std::string &after)
+{
+    if (error.code == ErrorCode::NotFound) {
+        return error;
+    }
+    std::string folder = folderOf(path);
+    std::optional<std::uint64_t> available = freeBytes(sftp, folder);
+    if (!available || *available >= needed) {
+        return error;
+    }
+    return makeError(ErrorCode::Remote,
+                     "the host's disk is full: " + folder + " has only " + byteCount(*available)
+                         + " free, and " + what + " needs " + byteCount(needed)
+                         + " more. Free space there, or choose another remote root" + after + ".",
+                     std::move(error.context));
 }
 
 } // namespace
@@ -193,7 +263,8 @@ base::Status SftpSession::writeFile(const std::string &path, std::string_view co
     while (!contents.empty()) {
         std::size_t n = std::min(contents.size(), kUploadChunk);
         if (sftp_write(file.get(), contents.data(), n) != static_cast<ssize_t>(n)) {
-            return failure("could not write", path);
+            return diskFullOr(failure("could not write", path), m_handle->sftp, path, path,
+                              contents.size(), "");
         }
         contents.remove_prefix(n);
     }
@@ -208,7 +279,8 @@ base::Status SftpSession::append(const std::string &path, std::string_view bytes
         return failure("could not open", path);
     }
     if (sftp_write(file.get(), bytes.data(), bytes.size()) != static_cast<ssize_t>(bytes.size())) {
-        return failure("could not append to", path);
+        return diskFullOr(failure("could not append to", path), m_handle->sftp, path, path,
+                          bytes.size(), "");
     }
     return base::okStatus();
 }
@@ -284,7 +356,14 @@ base::Result<std::uint64_t> SftpSession::upload(const std::filesystem::path &loc
                              local.string());
         }
         if (sftp_write(file.get(), buffer.data(), want) != static_cast<ssize_t>(want)) {
-            return failure("could not write", remote);
+            base::Error error = failure("could not write", remote);
+            // A short write keeps part of the chunk: what is missing is counted from the file.
+            base::Result<std::optional<std::uint64_t>> written = fileSize(remote);
+            std::uint64_t have = written && written.value() ? *written.value() : done;
+            return diskFullOr(std::move(error), m_handle->sftp, remote, local.filename().string(),
+                              total - std::min(have, total),
+                              "; the next upload continues from the " + byteCount(have)
+                                  + " already in " + remote);
         }
         done += want;
         base::reportProgress(progress, done, total, local.filename().string());

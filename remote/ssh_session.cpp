@@ -1,13 +1,19 @@
 #include "remote/ssh_session.h"
 
 #include "remote/sftp_session.h"
+#include "remote/shell_quote.h"
 
 #include <libssh/callbacks.h>
 #include <libssh/libssh.h>
 #include <openssl/crypto.h>
+#include <unistd.h>
 
+#include <cstdlib>
 #include <cstring>
+#include <filesystem>
+#include <fstream>
 #include <utility>
+#include <vector>
 
 namespace tl::remote {
 
@@ -19,6 +25,8 @@ struct SshSession::Handle
     ssh_session session = nullptr;
     LoginPrompts prompts;
     ssh_callbacks_struct callbacks{};
+    // What the passphrase prompt asks for: libssh's own prompt names no key.
+    std::string passphrasePrompt;
 
     Handle() : session(ssh_new()) {}
     ~Handle()
@@ -41,7 +49,8 @@ int askPassphrase(const char *prompt, char *buf, size_t len, int, int, void *use
     if (!handle->prompts.secret || len == 0) {
         return -1;
     }
-    std::optional<std::string> answer = handle->prompts.secret(prompt);
+    std::optional<std::string> answer = handle->prompts.secret(
+        handle->passphrasePrompt.empty() ? std::string(prompt) : handle->passphrasePrompt);
     if (!answer || answer->size() >= len) {
         return -1;
     }
@@ -78,9 +87,77 @@ std::string describeWhere(ssh_session session, const ConnectionProfile &profile)
     return where;
 }
 
-// "user@host:port" of a jump host as ssh -W arguments: "-p port user@host".
-std::string jumpCommand(const std::string &jump)
+// A file for the jump host's ssh to write its errors to, so that a failed connect can quote
+// them; removed when the login attempt ends (the proxy keeps writing to it, unlinked).
+struct JumpErrors
 {
+    std::string path;
+
+    JumpErrors()
+    {
+        std::string name =
+            (std::filesystem::temp_directory_path() / "torchlight-jump-XXXXXX").string();
+        int fd = ::mkstemp(name.data());
+        if (fd >= 0) {
+            ::close(fd);
+            path = name;
+        }
+    }
+    ~JumpErrors()
+    {
+        if (!path.empty()) {
+            ::unlink(path.c_str());
+        }
+    }
+    JumpErrors(const JumpErrors &) = delete;
+    JumpErrors &operator=(const JumpErrors &) = delete;
+
+    // What ssh wrote, its own reason ("connect to host ... Connection refused"), as one
+    // sentence: its last few lines joined, without the final full stop.
+    std::string said() const
+    {
+        std::ifstream in(path);
+        std::vector<std::string> lines;
+        for (std::string line; std::getline(in, line);) {
+            while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) {
+                line.pop_back();
+            }
+            if (!line.empty()) {
+                lines.push_back(line);
+            }
+        }
+        std::string text;
+        std::size_t first = lines.size() > 3 ? lines.size() - 3 : 0;
+        for (std::size_t i = first; i < lines.size(); ++i) {
+            text += (text.empty() ? "" : "; ") + lines[i];
+        }
+        if (text.ends_with('.')) {
+            text.pop_back();
+        }
+        return text;
+    }
+};
+
+// libssh expands %h, %p, %u... in a ProxyCommand: a literal % must be written %%.
+std::string escapePercent(const std::string &text)
+{
+    std::string escaped;
+    for (char c : text) {
+        escaped += c;
+        if (c == '%') {
+            escaped += '%';
+        }
+    }
+    return escaped;
+}
+
+// ssh's ProxyJump as libssh's ProxyCommand: `ssh -W` through the jump host ("user@host:port"
+// or a Host alias), with the profile's ssh config and known_hosts as `ssh -F config -J jump`
+// would use them. BatchMode: there is no terminal to ask on, so the jump host takes a key from
+// the agent or the config. Its errors go to errorFile.
+std::string jumpCommand(const ConnectionProfile &profile, const std::string &errorFile)
+{
+    const std::string &jump = profile.jumpHost;
     std::string target = jump;
     std::string port;
     std::size_t colon = jump.rfind(':');
@@ -88,15 +165,37 @@ std::string jumpCommand(const std::string &jump)
         target = jump.substr(0, colon);
         port = jump.substr(colon + 1);
     }
-    std::string command = "ssh -W [%h]:%p";
-    if (!port.empty()) {
-        command += " -p " + port;
+    std::vector<std::string> options;
+    if (!profile.sshConfigFile.empty()) {
+        options.insert(options.end(), {"-F", profile.sshConfigFile.string()});
     }
-    command += " " + target;
+    if (!profile.knownHostsFile.empty()) {
+        options.insert(options.end(),
+                       {"-o", "UserKnownHostsFile=" + profile.knownHostsFile.string()});
+    }
+    long timeout = profile.connectTimeoutSeconds > 0 ? profile.connectTimeoutSeconds : 10;
+    options.insert(options.end(),
+                   {"-o", "BatchMode=yes", "-o", "ConnectTimeout=" + std::to_string(timeout)});
+    if (!port.empty()) {
+        options.insert(options.end(), {"-p", port});
+    }
+    options.insert(options.end(), {"--", target});
+    // %h and %p are libssh's: the host and port the session connects to.
+    std::string command = "ssh -W '[%h]:%p'";
+    // Appended piece by piece: GCC 12 warns (-Wrestrict) on "literal" + a temporary string.
+    for (const std::string &option : options) {
+        command += ' ';
+        command += escapePercent(shellQuote(option));
+    }
+    if (!errorFile.empty()) {
+        command += " 2>";
+        command += escapePercent(shellQuote(errorFile));
+    }
     return command;
 }
 
-base::Status applyOptions(ssh_session session, const ConnectionProfile &profile)
+base::Status
+applyOptions(ssh_session session, const ConnectionProfile &profile, const std::string &jumpErrors)
 {
     auto fail = [&](const char *what) {
         return makeError(ErrorCode::InvalidInput,
@@ -142,7 +241,7 @@ base::Status applyOptions(ssh_session session, const ConnectionProfile &profile)
     long timeout = profile.connectTimeoutSeconds > 0 ? profile.connectTimeoutSeconds : 10;
     ssh_options_set(session, SSH_OPTIONS_TIMEOUT, &timeout);
     if (!profile.jumpHost.empty()) {
-        std::string proxy = jumpCommand(profile.jumpHost);
+        std::string proxy = jumpCommand(profile, jumpErrors);
         if (ssh_options_set(session, SSH_OPTIONS_PROXYCOMMAND, proxy.c_str()) != SSH_OK) {
             return fail("jump host");
         }
@@ -252,8 +351,10 @@ base::Status authenticateWithKeyFile(ssh_session session,
                                      const std::string &where)
 {
     ssh_key key = nullptr;
+    handle.passphrasePrompt = "Passphrase for the key " + profile.keyFile.string() + ":";
     int rc =
         ssh_pki_import_privkey_file(profile.keyFile.c_str(), nullptr, askPassphrase, &handle, &key);
+    handle.passphrasePrompt.clear();
     if (rc == SSH_EOF) {
         return makeError(ErrorCode::NotFound,
                          "the key file " + profile.keyFile.string() + " does not exist.", where);
@@ -286,6 +387,13 @@ base::Status authenticate(ssh_session session,
     case AuthMethod::KeyFile:
         return authenticateWithKeyFile(session, handle, profile, where);
     case AuthMethod::Password: {
+        // Asking for a password the host would not take only makes the user type it.
+        if ((ssh_userauth_list(session, nullptr) & SSH_AUTH_METHOD_PASSWORD) == 0) {
+            return makeError(ErrorCode::Remote,
+                             "the host does not accept password logins; choose a key file in "
+                             "the profile.",
+                             where);
+        }
         std::optional<std::string> password;
         if (handle.prompts.secret) {
             password = handle.prompts.secret("Password for " + where + ":");
@@ -296,6 +404,7 @@ base::Status authenticate(ssh_session session,
         int rc = ssh_userauth_password(session, nullptr, password->c_str());
         OPENSSL_cleanse(password->data(), password->size());
         if (rc != SSH_AUTH_SUCCESS) {
+            // The password itself never appears in a message.
             return makeError(ErrorCode::Remote, "the server refused the password.", where);
         }
         return base::okStatus();
@@ -330,13 +439,26 @@ base::Result<SshSession> SshSession::connect(const ConnectionProfile &profile,
     ssh_set_callbacks(handle->session, &handle->callbacks);
 
     ssh_session session = handle->session;
-    if (base::Status applied = applyOptions(session, profile); !applied) {
+    std::optional<JumpErrors> jumpErrors;
+    if (!profile.jumpHost.empty()) {
+        jumpErrors.emplace();
+    }
+    if (base::Status applied = applyOptions(session, profile, jumpErrors ? jumpErrors->path : "");
+        !applied) {
         return applied.error();
     }
     std::string where = describeWhere(session, profile);
     if (ssh_connect(session) != SSH_OK) {
-        return makeError(ErrorCode::Remote,
-                         std::string("could not connect: ") + ssh_get_error(session) + ".", where);
+        std::string reason = ssh_get_error(session);
+        if (jumpErrors) {
+            // ssh's own words say which hop failed; libssh only sees the proxy's pipe close.
+            std::string said = jumpErrors->said();
+            return makeError(ErrorCode::Remote,
+                             "could not connect through the jump host " + profile.jumpHost + ": "
+                                 + (said.empty() ? reason : said) + ".",
+                             where);
+        }
+        return makeError(ErrorCode::Remote, "could not connect: " + reason + ".", where);
     }
     base::Result<HostKey> key = serverKey(session, where);
     if (!key) {

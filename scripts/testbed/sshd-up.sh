@@ -3,13 +3,19 @@
 # process (no systemd), with its own host key and client key. Root only. Adapted from the
 # reference test bed scripts (../shared/testbed/sshd-up.sh) for Debian 12's OpenSSH 9.2.
 # Usage: sshd-up.sh STATE_DIR PORT [extra sshd_config lines]
-# Leaves in STATE_DIR: id_ed25519 (client key), known_hosts, ssh_config (Host alias "tb"),
-# sshd.pid and sshd.log. Users: root and tbuser (created when missing).
+# Leaves in STATE_DIR: id_ed25519 (client key), id_ed25519_pass (the same for tbuser, with the
+# passphrase in passphrase), password (tbpass's), noslurm-bin/, known_hosts, ssh_config (Host
+# alias "tb"), sshd.pid and sshd.log. Users (created when missing):
+#   root, tbuser   key login (tbuser also with the passphrase key)
+#   tbpass         password login only
+#   tbnoslurm      key login; its sessions' PATH is noslurm-bin, /usr/bin without Slurm's
+#                  commands, as on a host where Slurm is not installed
 set -euo pipefail
 dir=$1
 port=$2
 extra=${3:-}
-users="root tbuser"
+users="root tbuser tbpass tbnoslurm"
+key_users="root tbuser tbnoslurm"
 sshd=/usr/sbin/sshd # sshd re-executes itself, so it must be started by its absolute path
 
 if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
@@ -24,6 +30,13 @@ chmod 755 /run/sshd
 
 [[ -f "$dir/host_ed25519" ]] || ssh-keygen -q -t ed25519 -N '' -C tb-host -f "$dir/host_ed25519"
 [[ -f "$dir/id_ed25519" ]] || ssh-keygen -q -t ed25519 -N '' -C tb-client -f "$dir/id_ed25519"
+# Secrets of this bed only, new for each state folder; the tests read them from the files.
+secret() { printf 'tb-%s' "$(od -An -N9 -tx1 /dev/urandom | tr -d ' \n')"; }
+[[ -s "$dir/passphrase" ]] || (umask 077 && secret >"$dir/passphrase")
+[[ -s "$dir/password" ]] || (umask 077 && secret >"$dir/password")
+[[ -f "$dir/id_ed25519_pass" ]] \
+    || ssh-keygen -q -t ed25519 -N "$(cat "$dir/passphrase")" -C tb-client-pass \
+        -f "$dir/id_ed25519_pass"
 for user in $users; do
     if [[ "$user" != root ]]; then
         id "$user" >/dev/null 2>&1 || useradd -m -s /bin/bash "$user"
@@ -31,10 +44,32 @@ for user in $users; do
         # for keys. '*' means "no password" without locking.
         usermod -p '*' "$user"
     fi
-    # sshd reads authorized_keys as the target user.
-    install -m 600 -o "$user" -g "$(id -gn "$user")" "$dir/id_ed25519.pub" \
-        "$dir/authorized_keys.d/$user"
 done
+# Without PAM, sshd checks the password against /etc/shadow.
+printf 'tbpass:%s\n' "$(cat "$dir/password")" | chpasswd
+for user in $key_users; do
+    keys=("$dir/id_ed25519.pub")
+    if [[ "$user" == tbuser ]]; then
+        keys+=("$dir/id_ed25519_pass.pub")
+    fi
+    # sshd reads authorized_keys as the target user.
+    cat "${keys[@]}" >"$dir/authorized_keys.d/$user"
+    chown "$user:$(id -gn "$user")" "$dir/authorized_keys.d/$user"
+    chmod 600 "$dir/authorized_keys.d/$user"
+done
+rm -f "$dir/authorized_keys.d/tbpass"
+# /usr/bin without Slurm's client commands (/bin and /sbin are links into /usr on Debian 12).
+rm -rf "$dir/noslurm-bin"
+mkdir -p "$dir/noslurm-bin"
+tools=()
+for tool in /usr/bin/*; do
+    case "${tool##*/}" in
+    sbatch | squeue | sacct | scancel | scontrol | sinfo | srun | salloc | sattach | sbcast \
+        | scrontab | sdiag | sprio | sreport | sshare | sstat | strigger | sview | sacctmgr) ;;
+    *) tools+=("$tool") ;;
+    esac
+done
+ln -s "${tools[@]}" "$dir/noslurm-bin/"
 echo "[127.0.0.1]:$port $(cut -d' ' -f1,2 "$dir/host_ed25519.pub")" >"$dir/known_hosts"
 
 cat >"$dir/sshd_config" <<CONF
@@ -54,6 +89,10 @@ Subsystem sftp internal-sftp
 PrintMotd no
 LogLevel VERBOSE
 $extra
+Match User tbpass
+    PasswordAuthentication yes
+Match User tbnoslurm
+    SetEnv PATH=$dir/noslurm-bin
 CONF
 "$sshd" -t -f "$dir/sshd_config"
 rm -f "$dir/sshd.pid"

@@ -1,8 +1,16 @@
 # The remote test bed, sourced by scripts/dev.sh test: a loopback sshd and a single-node Slurm
 # for the remote integration tests (issue #6), torn down on exit by recorded PIDs.
-#   tb_up   starts them and exports what the tests read (TB_AVAILABLE, TB_SKIP_REASON,
-#           TB_DIR, TB_SSH_HOST/PORT/USER/KEY/KNOWN_HOSTS/CONFIG, TB_SLURM_CONF)
-#   tb_down stops them
+#   tb_up   starts them and exports what the tests read:
+#             TB_AVAILABLE, TB_SKIP_REASON, TB_DIR
+#             TB_SSH_HOST, TB_SSH_PORT, TB_SSH_KNOWN_HOSTS, TB_SSH_CONFIG (Host alias "tb")
+#             TB_SSH_USER, TB_SSH_KEY          tbuser and its key (no passphrase)
+#             TB_SSH_PASS_KEY, TB_SSH_PASSPHRASE   another key of tbuser's, and its passphrase
+#             TB_SSH_PASSWORD_USER, TB_SSH_PASSWORD  tbpass, who logs in by password only
+#             TB_SSH_NOSLURM_USER              tbnoslurm: TB_SSH_KEY, a PATH without Slurm
+#             TB_FULL_DIR      a 2 MiB tmpfs tbuser owns, for a full disk; unset when the
+#                              machine cannot mount one (those tests then say so and skip)
+#             TB_SLURM_CONF
+#   tb_down stops them and unmounts TB_FULL_DIR
 # REMOTE_TESTBED=require (the default when CI=true): any failure fails the run, with the
 # daemons' logs. auto (otherwise): a machine that cannot host it skips the remote tests, saying
 # why. skip: never start it.
@@ -40,10 +48,24 @@ tb_down() {
     [[ -d "$TB_DIR" ]] || return 0
     bash "$tb_scripts/slurm-down.sh" "$TB_DIR/slurm" >/dev/null 2>&1 || true
     bash "$tb_scripts/sshd-down.sh" "$TB_DIR/ssh" >/dev/null 2>&1 || true
+    if mountpoint -q "$TB_DIR/full" 2>/dev/null; then
+        umount "$TB_DIR/full" || true
+    fi
+}
+
+tb_mount_full() { # a tiny tmpfs for the full-disk tests; exports TB_FULL_DIR when it mounts
+    mkdir -p "$TB_DIR/full"
+    if ! mount -t tmpfs -o size=2m,mode=0755 tb-full "$TB_DIR/full" 2>"$TB_DIR/full.log"; then
+        echo "remote test bed: no tmpfs for the full-disk tests: $(cat "$TB_DIR/full.log")" >&2
+        return 0
+    fi
+    chown tbuser: "$TB_DIR/full"
+    export TB_FULL_DIR=$TB_DIR/full
 }
 
 tb_up() {
     export TB_AVAILABLE=0 TB_SKIP_REASON= TB_DIR
+    unset TB_FULL_DIR
     if [[ "$REMOTE_TESTBED" == skip ]]; then
         tb_unavailable "REMOTE_TESTBED=skip"
         return
@@ -53,7 +75,7 @@ tb_up() {
         return
     fi
     local program
-    for program in /usr/sbin/sshd ssh slurmctld slurmd sbatch munged sha256sum; do
+    for program in /usr/sbin/sshd ssh slurmctld slurmd sbatch munged sha256sum chpasswd; do
         if ! command -v "$program" >/dev/null; then
             tb_unavailable "$program is not installed (scripts/setup-debian.sh --tests installs it)"
             return
@@ -85,7 +107,14 @@ tb_up() {
         return
     fi
     cat "$TB_DIR/sshd-up.log" "$TB_DIR/slurm-up.log" | grep -E '^(sshd|slurm)-up:' || true
+    tb_mount_full
+    local passphrase password
+    passphrase=$(cat "$TB_DIR/ssh/passphrase")
+    password=$(cat "$TB_DIR/ssh/password")
     export TB_AVAILABLE=1 TB_SSH_HOST=127.0.0.1 TB_SSH_PORT=$ssh_port TB_SSH_USER=tbuser \
         TB_SSH_KEY=$TB_DIR/ssh/id_ed25519 TB_SSH_KNOWN_HOSTS=$TB_DIR/ssh/known_hosts \
-        TB_SSH_CONFIG=$TB_DIR/ssh/ssh_config TB_SLURM_CONF=$TB_DIR/slurm/slurm.conf
+        TB_SSH_CONFIG=$TB_DIR/ssh/ssh_config TB_SLURM_CONF=$TB_DIR/slurm/slurm.conf \
+        TB_SSH_PASS_KEY=$TB_DIR/ssh/id_ed25519_pass \
+        TB_SSH_PASSPHRASE=$passphrase TB_SSH_PASSWORD_USER=tbpass TB_SSH_PASSWORD=$password \
+        TB_SSH_NOSLURM_USER=tbnoslurm
 }

@@ -1,5 +1,5 @@
 // Content-addressed staging through the test bed's sshd: an upload cut in the middle resumes
-// and ends with the right hash; a dataset crosses once.
+// and ends with the right hash; a dataset crosses once; a full disk says so and resumes.
 
 #include "remote/file_digest.h"
 #include "remote/file_staging.h"
@@ -196,4 +196,78 @@ TEST_CASE("Staging a dataset names its files and folders on the host, and sends 
     CHECK(hashed == 0);
     CHECK(again.value().SerializeAsString() == remote.SerializeAsString());
     CHECK(sent > 0);
+}
+
+TEST_CASE("A full remote disk is one message naming the host and the file, and the upload "
+          "resumes once there is room",
+          "[remote][sftp]")
+{
+    const std::string full = tl::testing::bedVariable("TB_FULL_DIR");
+    if (full.empty()) {
+        WARN("skipped: the test bed has no small tmpfs for a full disk (TB_FULL_DIR is unset: "
+             "mounting one failed, see tb_up's output)");
+        return;
+    }
+    auto dir = tl::testing::scratchDir("full-disk");
+    // The tmpfs holds 2 MiB: this file never fits, the other fits only without the blocker.
+    auto big = writeRandomFile(dir / "big" / "train-images", 3 << 20, 11);
+    auto local = writeRandomFile(dir / "fits" / "train.bin", 1 << 20, 12);
+    auto sha = tl::remote::sha256OfFile(local);
+    REQUIRE(sha.ok());
+
+    SshSession session = tl::testing::bedSession();
+    auto opened = session.openSftp();
+    REQUIRE(opened.ok());
+    SftpSession &sftp = opened.value();
+    const std::string root = full + "/tl-full-" + std::to_string(::getpid());
+    struct Cleanup
+    {
+        SshSession &ssh;
+        std::string folder;
+        ~Cleanup() { (void)ssh.run("rm -rf " + shellQuote(folder)); }
+    } cleanup{session, root};
+    FileStager stager(session, sftp, root);
+    const std::string host = "tbuser@127.0.0.1:" + tl::testing::bedVariable("TB_SSH_PORT");
+
+    tl::proto::DatasetSpec dataset;
+    dataset.set_format(tl::proto::DATASET_FORMAT_IDX);
+    dataset.set_train_images(big.string());
+    auto tooBig = stager.stageDataset(dataset);
+    REQUIRE_FALSE(tooBig.ok());
+    CHECK(tooBig.error().context == host);
+    CHECK_THAT(tooBig.error().message,
+               Catch::StartsWith("the host's disk is full: " + root + "/datasets/")
+                   && Catch::Contains("train-images needs") && Catch::Contains(".part"));
+    auto bigSha = tl::remote::sha256OfFile(big);
+    REQUIRE(bigSha.ok());
+    const std::string bigPart = root + "/datasets/" + bigSha.value() + "/train-images.part";
+    // What fit stays for a later upload.
+    auto bigPartSize = remoteSize(sftp, bigPart);
+    REQUIRE(bigPartSize.has_value());
+    CHECK(*bigPartSize > 0);
+    CHECK(*bigPartSize < (3u << 20));
+    REQUIRE(sftp.remove(bigPart).ok());
+
+    // Room for all but part of the file: the upload stops with the same message...
+    auto blocked = session.run("head -c 1536K /dev/zero > " + shellQuote(root + "/blocker"));
+    REQUIRE(blocked.ok());
+    REQUIRE(blocked.value().exitStatus == 0);
+    auto stopped = stager.stageFile(local);
+    REQUIRE_FALSE(stopped.ok());
+    CHECK(stopped.error().context == host);
+    CHECK_THAT(stopped.error().message,
+               Catch::Contains("disk is full") && Catch::Contains("train.bin needs"));
+    const std::string remote = root + "/datasets/" + sha.value() + "/train.bin";
+    auto partSize = remoteSize(sftp, remote + ".part");
+    REQUIRE(partSize.has_value());
+    CHECK(*partSize < (1u << 20));
+
+    // ...and once the space is freed it resumes from its .part and ends whole.
+    REQUIRE(sftp.remove(root + "/blocker").ok());
+    auto resumed = stager.stageFile(local);
+    INFO((resumed ? std::string() : resumed.error().describe()));
+    REQUIRE(resumed.ok());
+    CHECK(resumed.value().resumedFrom == *partSize);
+    CHECK(remoteSha(session, remote) == sha.value());
+    CHECK_FALSE(remoteSize(sftp, remote + ".part").has_value());
 }

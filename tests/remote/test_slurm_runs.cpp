@@ -1,6 +1,8 @@
 // Training runs submitted to the test bed's real Slurm through its sshd: sbatch with a
-// generated batch script, squeue polls, job arrays, scancel, and Slurm's own errors.
+// generated batch script, squeue polls, job arrays, scancel, Slurm's own errors, and a host
+// without Slurm.
 
+#include "remote/connection_check.h"
 #include "tests/remote/remote_runs.h"
 #include "tests/runners/scratch_dir.h"
 
@@ -161,4 +163,52 @@ TEST_CASE("A job that has left Slurm's memory reads by its exit code, or as fail
     CHECK(statuses.value()[1].scheduler.ended);
     CHECK(statuses.value()[1].scheduler.state == tl::proto::RUN_STATE_FAILED);
     CHECK_THAT(statuses.value()[1].scheduler.reason, Catch::Contains("left Slurm's queue"));
+}
+
+TEST_CASE("On a host without Slurm, submitting, polling, cancelling and Test Connection say so, "
+          "naming the host",
+          "[remote][slurm]")
+{
+    auto profile = runProfile(BackendKind::Slurm);
+    // tbnoslurm's logins have a PATH without Slurm's commands.
+    profile.user = bedVariable("TB_SSH_NOSLURM_USER");
+    REQUIRE_FALSE(profile.user.empty());
+    const std::string host = profile.user + "@127.0.0.1:" + std::to_string(profile.port);
+    auto dir = scratchDir("no-slurm");
+    RemotePlatform platform = connectPlatform(profile);
+    RemoteCleanup cleanup{platform};
+    auto expectMissing = [&](const tl::base::Error &error, const std::string &command) {
+        CHECK(error.code == tl::base::ErrorCode::NotFound);
+        CHECK(error.context == host);
+        CHECK_THAT(error.message, Catch::StartsWith("Slurm is not installed on the host, or "
+                                                    + command + " is not on the PATH")
+                                      && Catch::Contains(command + ": command not found"));
+    };
+
+    auto submitted = platform.submit({bandSpec(dir / "data", 1)}, "no slurm");
+    REQUIRE_FALSE(submitted.ok());
+    expectMissing(submitted.error(), "sbatch");
+
+    // A sweep asks scontrol for the array limit first.
+    auto sweep = platform.submit({bandSpec(dir / "data", 1), bandSpec(dir / "data", 1)}, "sweep");
+    REQUIRE_FALSE(sweep.ok());
+    expectMissing(sweep.error(), "scontrol");
+
+    // A job id Slurm never gave out: without squeue and scancel that cannot even be asked.
+    RemoteRun run{"lost", "/nonexistent/runs/lost", "4242"};
+    auto polled = platform.poll({run});
+    REQUIRE_FALSE(polled.ok());
+    expectMissing(polled.error(), "squeue");
+
+    auto cancelled = platform.cancel(run);
+    REQUIRE_FALSE(cancelled.ok());
+    expectMissing(cancelled.error(), "scancel");
+
+    auto lines = tl::remote::checkConnection(profile, {});
+    REQUIRE(lines.size() == 4);
+    CHECK(lines[0].ok);
+    CHECK(lines[1].ok);
+    CHECK(lines[3].what == "slurm");
+    CHECK_FALSE(lines[3].ok);
+    CHECK_THAT(lines[3].detail, Catch::StartsWith("Slurm is not installed on the host, or sinfo"));
 }

@@ -1,4 +1,5 @@
-// Logging in to the test bed's real sshd: keys, ssh config aliases and strict known_hosts.
+// Logging in to the test bed's real sshd: keys, passphrases, passwords, jump hosts, ssh config
+// aliases and strict known_hosts (issue #6: each bad input is one message naming the host).
 
 #include "remote/ssh_session.h"
 #include "tests/remote/test_bed.h"
@@ -7,6 +8,8 @@
 #include <catch2/catch.hpp>
 
 #include <fstream>
+#include <optional>
+#include <vector>
 
 namespace {
 
@@ -167,4 +170,172 @@ TEST_CASE("Unreachable hosts fail with one message naming the host", "[remote][s
         CHECK_THAT(session.error().context, Catch::Contains("no-such-host.invalid"));
         CHECK_THAT(session.error().message, Catch::Contains("could not connect"));
     }
+}
+
+namespace {
+
+// tbpass of the test bed, who logs in by password only.
+tl::remote::ConnectionProfile passwordProfile()
+{
+    auto profile = bedProfile();
+    profile.user = tl::testing::bedVariable("TB_SSH_PASSWORD_USER");
+    profile.auth = tl::remote::AuthMethod::Password;
+    profile.keyFile.clear();
+    return profile;
+}
+
+// A prompt that answers `answer` (nullopt: the user cancels) and records what it was asked.
+LoginPrompts answering(std::optional<std::string> answer, std::vector<std::string> &asked)
+{
+    LoginPrompts prompts;
+    prompts.secret = [answer, &asked](const std::string &prompt) {
+        asked.push_back(prompt);
+        return answer;
+    };
+    return prompts;
+}
+
+std::string whereOf(const tl::remote::ConnectionProfile &profile)
+{
+    return profile.user + "@127.0.0.1:" + std::to_string(profile.port);
+}
+
+} // namespace
+
+TEST_CASE("A password login asks once, naming the login, and runs commands as that user",
+          "[remote][ssh]")
+{
+    auto profile = passwordProfile();
+    std::vector<std::string> asked;
+    auto session =
+        SshSession::connect(profile, answering(tl::testing::bedVariable("TB_SSH_PASSWORD"), asked));
+    INFO((session ? std::string() : session.error().describe()));
+    REQUIRE(session.ok());
+    REQUIRE(asked.size() == 1);
+    CHECK_THAT(asked[0], Catch::Contains("Password") && Catch::Contains(whereOf(profile)));
+    auto out = session.value().run("id -un");
+    REQUIRE(out.ok());
+    CHECK(out.value().out == "tbpass\n");
+}
+
+TEST_CASE("A wrong or cancelled password fails with one message naming the host, never the "
+          "password",
+          "[remote][ssh]")
+{
+    auto profile = passwordProfile();
+    const std::string right = tl::testing::bedVariable("TB_SSH_PASSWORD");
+    const std::string wrong = right + "-wrong";
+    std::vector<std::string> asked;
+    std::vector<tl::base::Error> errors;
+
+    auto refused = SshSession::connect(profile, answering(wrong, asked));
+    REQUIRE_FALSE(refused.ok());
+    CHECK(refused.error().code == tl::base::ErrorCode::Remote);
+    CHECK(refused.error().message == "the server refused the password.");
+    CHECK(refused.error().context == whereOf(profile));
+    errors.push_back(refused.error());
+
+    auto cancelled = SshSession::connect(profile, answering(std::nullopt, asked));
+    REQUIRE_FALSE(cancelled.ok());
+    CHECK(cancelled.error().code == tl::base::ErrorCode::Cancelled);
+    CHECK(cancelled.error().message == "no password was given.");
+    CHECK(cancelled.error().context == whereOf(profile));
+    errors.push_back(cancelled.error());
+
+    // Without any prompt there is no password: the same as a cancelled one.
+    auto unasked = SshSession::connect(profile);
+    REQUIRE_FALSE(unasked.ok());
+    CHECK(unasked.error().code == tl::base::ErrorCode::Cancelled);
+    errors.push_back(unasked.error());
+    CHECK(asked.size() == 2);
+
+    // A login that takes keys only is not asked for a password it would refuse.
+    auto keysOnly = profile;
+    keysOnly.user = tl::testing::bedVariable("TB_SSH_USER");
+    auto notAccepted = SshSession::connect(keysOnly, answering(right, asked));
+    REQUIRE_FALSE(notAccepted.ok());
+    CHECK_THAT(notAccepted.error().message, Catch::Contains("does not accept password logins"));
+    CHECK(notAccepted.error().context == whereOf(keysOnly));
+    CHECK(asked.size() == 2);
+    errors.push_back(notAccepted.error());
+
+    for (const tl::base::Error &error : errors) {
+        CHECK_THAT(error.describe(), !Catch::Contains(right) && !Catch::Contains(wrong));
+    }
+}
+
+TEST_CASE("A key with a passphrase logs in with the right one, and a wrong or cancelled one "
+          "names the key and the host",
+          "[remote][ssh]")
+{
+    auto profile = bedProfile();
+    profile.keyFile = tl::testing::bedVariable("TB_SSH_PASS_KEY");
+    const std::string passphrase = tl::testing::bedVariable("TB_SSH_PASSPHRASE");
+    std::vector<std::string> asked;
+
+    auto session = SshSession::connect(profile, answering(passphrase, asked));
+    INFO((session ? std::string() : session.error().describe()));
+    REQUIRE(session.ok());
+    REQUIRE(asked.size() == 1);
+    CHECK_THAT(asked[0],
+               Catch::Contains("Passphrase") && Catch::Contains(profile.keyFile.string()));
+    auto out = session.value().run("id -un");
+    REQUIRE(out.ok());
+    CHECK(out.value().out == "tbuser\n");
+
+    auto expectRefused = [&](const tl::base::Result<SshSession> &failed) {
+        REQUIRE_FALSE(failed.ok());
+        CHECK_THAT(failed.error().message, Catch::Contains("passphrase was wrong or not given")
+                                               && Catch::Contains(profile.keyFile.string()));
+        CHECK(failed.error().context == whereOf(profile));
+        CHECK_THAT(failed.error().describe(), !Catch::Contains(passphrase));
+    };
+    SECTION("a wrong passphrase")
+    {
+        expectRefused(SshSession::connect(profile, answering(passphrase + "x", asked)));
+        CHECK(asked.size() == 2);
+    }
+    SECTION("a cancelled prompt")
+    {
+        expectRefused(SshSession::connect(profile, answering(std::nullopt, asked)));
+        CHECK(asked.size() == 2);
+    }
+    SECTION("no prompt at all")
+    {
+        expectRefused(SshSession::connect(profile));
+    }
+}
+
+TEST_CASE("Through a jump host of the ssh config the host is reached, and an unreachable jump "
+          "host is named",
+          "[remote][ssh]")
+{
+    auto profile = bedProfile();
+    // The alias exists only in the test bed's config: the jump's ssh must be given it (-F).
+    profile.sshConfigFile = tl::testing::bedVariable("TB_SSH_CONFIG");
+    profile.jumpHost = "tb";
+    {
+        SshSession session = tl::testing::bedSession(profile);
+        CHECK(session.where() == whereOf(profile));
+        auto out = session.run("id -un");
+        REQUIRE(out.ok());
+        CHECK(out.value().out == "tbuser\n");
+    }
+
+    // The same profile through a jump host nobody listens on: the jump was really used.
+    profile.jumpHost = "tbuser@127.0.0.1:1";
+    auto session = SshSession::connect(profile);
+    REQUIRE_FALSE(session.ok());
+    CHECK(session.error().context == whereOf(profile));
+    CHECK_THAT(session.error().message,
+               Catch::StartsWith("could not connect through the jump host tbuser@127.0.0.1:1: ")
+                   && Catch::Contains("Connection refused"));
+
+    // A jump alias the config does not know is ssh's error, quoted.
+    profile.jumpHost = "no-such-jump.invalid";
+    auto unknown = SshSession::connect(profile);
+    REQUIRE_FALSE(unknown.ok());
+    CHECK_THAT(unknown.error().message,
+               Catch::Contains("through the jump host no-such-jump.invalid")
+                   && Catch::Contains("no-such-jump.invalid:"));
 }
