@@ -5,6 +5,7 @@
 #include "remote/kubernetes_job.h"
 #include "remote/local_command.h"
 #include "remote/remote_platform.h"
+#include "remote/remote_platform_private.h"
 #include "remote/sftp_session.h"
 #include "remote/shell_quote.h"
 #include "remote/ssh_session.h"
@@ -51,7 +52,7 @@ base::Result<CommandOutput> RemotePlatform::kubectl(std::vector<std::string> arg
         return runLocalCommand(argv, input, kKubectlTimeout);
     }
     base::Result<CommandOutput> out = ssh().run(shellCommand(argv), kKubectlTimeout, {}, input);
-    if (out && out.value().exitStatus == 127) {
+    if (out && out.value().exitStatus == kCommandNotFound) {
         return makeError(ErrorCode::NotFound,
                          "kubectl is not installed on the host, or not on the login shell's "
                          "PATH; install it there, or name in the profile a context this "
