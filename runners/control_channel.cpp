@@ -16,10 +16,8 @@ constexpr int kStreamPollMillis = 100;
 
 bool isKnownAction(ControlAction action)
 {
-    return action == proto::ControlCommand::ACTION_PAUSE
-           || action == proto::ControlCommand::ACTION_RESUME
-           || action == proto::ControlCommand::ACTION_STOP
-           || action == proto::ControlCommand::ACTION_CHECKPOINT;
+    return proto::ControlCommand::Action_IsValid(action)
+           && action != proto::ControlCommand::ACTION_UNSPECIFIED;
 }
 
 } // namespace
@@ -75,7 +73,7 @@ void ControlChannel::readStream(std::stop_token stop, int fd)
                 problem("A record on stdin at byte " + std::to_string(reader.recordOffset())
                         + " is not a ControlCommand; it was ignored.");
             } else {
-                push(command.action());
+                push(std::move(command));
             }
         }
     }
@@ -108,7 +106,7 @@ void ControlChannel::pollFile(bool force)
                 problem("The record at byte " + std::to_string(offset)
                         + " of control.tlog is not a ControlCommand; it was ignored.");
             } else {
-                push(command.action());
+                push(std::move(command));
             }
             return base::okStatus();
         });
@@ -120,8 +118,9 @@ void ControlChannel::pollFile(bool force)
     problem("control.tlog is ignored from now on: " + scan.error().describe());
 }
 
-void ControlChannel::push(ControlAction action)
+void ControlChannel::push(proto::ControlCommand command)
 {
+    const ControlAction action = command.action();
     if (!isKnownAction(action)) {
         problem("A control command with unknown action " + std::to_string(action)
                 + " was ignored.");
@@ -132,7 +131,7 @@ void ControlChannel::push(ControlAction action)
     }
     {
         std::lock_guard lock(m_mutex);
-        m_pending.push_back(action);
+        m_pending.push_back(std::move(command));
         m_hasPending.store(true, std::memory_order_release);
     }
     m_arrived.notify_all();
@@ -145,15 +144,15 @@ void ControlChannel::problem(const std::string &text)
     }
 }
 
-std::vector<ControlAction> ControlChannel::takeLocked()
+std::vector<proto::ControlCommand> ControlChannel::takeLocked()
 {
-    std::vector<ControlAction> actions;
-    actions.swap(m_pending);
+    std::vector<proto::ControlCommand> commands;
+    commands.swap(m_pending);
     m_hasPending.store(false, std::memory_order_release);
-    return actions;
+    return commands;
 }
 
-std::vector<ControlAction> ControlChannel::poll()
+std::vector<proto::ControlCommand> ControlChannel::poll()
 {
     pollFile(false);
     if (!m_hasPending.load(std::memory_order_acquire)) {
@@ -163,7 +162,7 @@ std::vector<ControlAction> ControlChannel::poll()
     return takeLocked();
 }
 
-std::vector<ControlAction> ControlChannel::waitFor(std::chrono::milliseconds timeout)
+std::vector<proto::ControlCommand> ControlChannel::waitFor(std::chrono::milliseconds timeout)
 {
     pollFile(true);
     std::unique_lock lock(m_mutex);

@@ -43,9 +43,9 @@ public:
 
     // Commands that arrived since the last call, oldest first. Cheap enough to call every step:
     // an atomic check, and a stat of control.tlog at most every kFilePollInterval.
-    std::vector<ControlAction> poll();
+    std::vector<proto::ControlCommand> poll();
     // Like poll(), but blocks (without spinning) up to `timeout` until a command arrives.
-    std::vector<ControlAction> waitFor(std::chrono::milliseconds timeout);
+    std::vector<proto::ControlCommand> waitFor(std::chrono::milliseconds timeout);
 
     // Requested as soon as a STOP arrives on either source (for long calls such as loading).
     std::stop_token stopToken() const { return m_stopSource.get_token(); }
@@ -57,14 +57,14 @@ public:
 private:
     void readStream(std::stop_token stop, int fd);
     void pollFile(bool force);
-    void push(ControlAction action);
+    void push(proto::ControlCommand command);
     void problem(const std::string &text);
-    std::vector<ControlAction> takeLocked();
+    std::vector<proto::ControlCommand> takeLocked();
 
     Options m_options;
     std::mutex m_mutex;
     std::condition_variable m_arrived;
-    std::vector<ControlAction> m_pending;
+    std::vector<proto::ControlCommand> m_pending;
     std::atomic<bool> m_hasPending{false};
     std::atomic<bool> m_streamOpen{false};
     std::stop_source m_stopSource;

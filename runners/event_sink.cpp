@@ -66,6 +66,27 @@ std::string describeProgress(const proto::ProgressEvent &p)
                   p.samples_per_second(), p.eta_seconds());
 }
 
+// "debug step 3 forward fc1 (Linear): step; fc1 [64, 128] float32"
+std::string describeDebug(const proto::DebugEvent &d)
+{
+    std::string reason = proto::DebugEvent::Reason_Name(d.reason());
+    if (reason.starts_with("REASON_")) {
+        reason.erase(0, 7);
+    }
+    std::string text =
+        format("debug %s at step %lld %s %s (%s)", reason.c_str(), static_cast<long long>(d.step()),
+               d.phase() == proto::DebugEvent::PHASE_FORWARD ? "forward" : "backward",
+               d.node().c_str(), d.op().c_str());
+    if (!d.message().empty()) {
+        text += ": " + d.message();
+    }
+    if (!d.tensor().name().empty()) {
+        text += "; " + d.tensor().name() + " " + d.tensor().dtype() + " ["
+                + std::to_string(d.tensor().count()) + " values]";
+    }
+    return text;
+}
+
 std::string describeEvaluation(const proto::EvaluationEvent &e)
 {
     std::string text = format("evaluation %s @ step %lld: loss %.6g over %llu samples",
@@ -107,6 +128,8 @@ std::string describeEvent(const proto::RunEvent &event)
         return format("devices: %d", event.devices().devices_size());
     case proto::RunEvent::kEvaluation:
         return describeEvaluation(event.evaluation());
+    case proto::RunEvent::kDebug:
+        return describeDebug(event.debug());
     case proto::RunEvent::PAYLOAD_NOT_SET:
         break;
     }

@@ -131,6 +131,8 @@ GraphModuleImpl::Step GraphModuleImpl::makeStep(const proto::Node &node,
 {
     Step step;
     step.kind = kindOf(node);
+    step.name = node.name();
+    step.op = node.op();
     switch (step.kind) {
     case Kind::Linear:
         step.linear = register_module(claimSubmoduleName(node.name()),
@@ -164,10 +166,20 @@ GraphModuleImpl::Step GraphModuleImpl::makeStep(const proto::Node &node,
     return step;
 }
 
+std::vector<ForwardNode> GraphModuleImpl::forwardNodes() const
+{
+    std::vector<ForwardNode> nodes;
+    for (const Step &step : m_steps) {
+        nodes.push_back({step.name, step.op});
+    }
+    return nodes;
+}
+
 torch::Tensor GraphModuleImpl::forward(const torch::Tensor &input)
 {
     torch::Tensor x = input;
-    for (Step &step : m_steps) {
+    for (std::size_t i = 0; i < m_steps.size(); ++i) {
+        Step &step = m_steps[i];
         switch (step.kind) {
         case Kind::Input:
             x = x.reshape(m_inputShape);
@@ -199,6 +211,9 @@ torch::Tensor GraphModuleImpl::forward(const torch::Tensor &input)
         case Kind::LogSoftmax:
             x = torch::log_softmax(x, -1);
             break;
+        }
+        if (m_observer != nullptr) {
+            m_observer->nodeComputed(i, x);
         }
     }
     return x;

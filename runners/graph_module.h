@@ -7,6 +7,7 @@
 #include "base/result.h"
 #include "model/graph_analysis.h"
 #include "proto/torchlight.pb.h"
+#include "runners/node_observer.h"
 
 #include <torch/nn/module.h>
 #include <torch/nn/modules/batchnorm.h>
@@ -36,6 +37,11 @@ public:
     // node without parameters.
     std::string submoduleOf(const std::string &nodeName) const;
 
+    // The nodes forward() runs, in order (the step debugger's view), and who is told of each
+    // one's output (null: nobody, the default).
+    std::vector<ForwardNode> forwardNodes() const;
+    void setObserver(NodeObserver *observer) { m_observer = observer; }
+
 private:
     enum class Kind {
         Input,
@@ -54,6 +60,8 @@ private:
     struct Step
     {
         Kind kind = Kind::Input;
+        std::string name; // the node's, and its op, for the debugger
+        std::string op;
         torch::nn::Linear linear{nullptr};
         torch::nn::Conv2d conv{nullptr};
         torch::nn::BatchNorm2d batchNorm{nullptr};
@@ -74,6 +82,7 @@ private:
     std::map<std::string, std::string> m_submodules; // node name -> registered name
     std::vector<Step> m_steps; // analysed topological order: a chain from Input to output
     std::vector<std::int64_t> m_inputShape; // [-1, ...inputShape]: reshapes flat samples
+    NodeObserver *m_observer = nullptr;
 };
 
 TORCH_MODULE(GraphModule);

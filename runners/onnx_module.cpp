@@ -194,6 +194,21 @@ torch::Tensor OnnxModuleImpl::constantOrParameter(const std::string &name) const
     return {};
 }
 
+std::vector<ForwardNode> OnnxModuleImpl::forwardNodes() const
+{
+    std::vector<ForwardNode> nodes;
+    const auto &graph = m_model.proto().graph();
+    for (int n = 0; n < graph.node_size(); ++n) {
+        const onnx::NodeProto &node = graph.node(n);
+        std::string name = node.name();
+        if (name.empty()) {
+            name = node.op_type() + "_" + std::to_string(n);
+        }
+        nodes.push_back({std::move(name), node.op_type()});
+    }
+    return nodes;
+}
+
 std::vector<torch::Tensor> OnnxModuleImpl::forward(const std::vector<torch::Tensor> &inputs)
 {
     if (inputs.size() != m_inputs.size()) {
@@ -217,7 +232,9 @@ std::vector<torch::Tensor> OnnxModuleImpl::forward(const std::vector<torch::Tens
         }
         return constant;
     };
-    for (const onnx::NodeProto &node : m_model.proto().graph().node()) {
+    const auto &nodes = m_model.proto().graph().node();
+    for (int n = 0; n < nodes.size(); ++n) {
+        const onnx::NodeProto &node = nodes[n];
         std::vector<torch::Tensor> nodeInputs;
         for (const std::string &name : node.input()) {
             nodeInputs.push_back(lookup(name));
@@ -231,6 +248,9 @@ std::vector<torch::Tensor> OnnxModuleImpl::forward(const std::vector<torch::Tens
         }
         for (int i = 0; i < node.output_size() && i < static_cast<int>(outputs.size()); ++i) {
             values[node.output(i)] = outputs[static_cast<std::size_t>(i)];
+        }
+        if (m_observer != nullptr && !outputs.empty()) {
+            m_observer->nodeComputed(static_cast<std::size_t>(n), outputs.front());
         }
     }
     std::vector<torch::Tensor> results;

@@ -9,6 +9,7 @@
 
 #include "base/result.h"
 #include "model/onnx_model.h"
+#include "runners/node_observer.h"
 
 #include <torch/nn/module.h>
 #include <torch/nn/pimpl.h>
@@ -42,6 +43,11 @@ public:
     // the initializer's own type, as raw data): a fine-tuned model as an ONNX file.
     std::string serializeWithCurrentWeights() const;
 
+    // The graph's nodes in the order forward() runs them (a node without a name is called by
+    // its op and index, "Relu_3"), and who is told of each one's first output (null: nobody).
+    std::vector<ForwardNode> forwardNodes() const;
+    void setObserver(NodeObserver *observer) { m_observer = observer; }
+
 private:
     torch::Tensor constantOrParameter(const std::string &name) const;
 
@@ -50,6 +56,7 @@ private:
     std::map<std::string, torch::Tensor> m_parameters; // float initializers, by ONNX name
     std::map<std::string, torch::Tensor> m_constants;  // non-float initializers, on the CPU
     std::int64_t m_opset = 0;
+    NodeObserver *m_observer = nullptr;
 };
 
 TORCH_MODULE(OnnxModule);

@@ -1,6 +1,7 @@
 #include "runners/torchscript_view.h"
 
 #include "runners/graph_module.h"
+#include "runners/tensor_snapshot.h"
 
 #include <torch/csrc/jit/passes/inliner.h>
 #include <torch/script.h>
@@ -15,30 +16,6 @@ namespace {
 
 using torch::jit::Node;
 using torch::jit::Value;
-
-std::string dtypeName(c10::ScalarType type)
-{
-    switch (type) {
-    case c10::ScalarType::Float:
-        return "float32";
-    case c10::ScalarType::Double:
-        return "float64";
-    case c10::ScalarType::Half:
-        return "float16";
-    case c10::ScalarType::BFloat16:
-        return "bfloat16";
-    case c10::ScalarType::Long:
-        return "int64";
-    case c10::ScalarType::Int:
-        return "int32";
-    case c10::ScalarType::Bool:
-        return "bool";
-    case c10::ScalarType::Byte:
-        return "uint8";
-    default:
-        return c10::toString(type);
-    }
-}
 
 proto::TensorInfo tensorInfo(const std::string &name, const torch::Tensor &tensor)
 {

@@ -168,6 +168,10 @@ base::Result<TrainableModel> onnxModel(const std::filesystem::path &file,
         shape.insert(shape.end(), declared.begin(), declared.end());
         return module->forward({x.reshape(shape)}).at(0);
     };
+    trainable.nodes = module->forwardNodes();
+    trainable.observe = [module](NodeObserver *observer) mutable {
+        module->setObserver(observer);
+    };
     trainable.convolutional = hasOp(view, "Conv");
     trainable.capturable = false; // shape subgraphs read sizes on the host
     trainable.savedName = "model.onnx";
@@ -213,6 +217,10 @@ TrainableModel graphModule(const proto::ModelGraph &graph, GraphModule module)
     trainable.module = module.ptr();
     trainable.forward = [module](const torch::Tensor &x) mutable {
         return module->forward(x);
+    };
+    trainable.nodes = module->forwardNodes();
+    trainable.observe = [module](NodeObserver *observer) mutable {
+        module->setObserver(observer);
     };
     trainable.name = graph.name().empty() ? "the model" : graph.name();
     trainable.convolutional =

@@ -7,6 +7,7 @@
 #include "base/result.h"
 #include "model/graph_analysis.h"
 #include "proto/torchlight.pb.h"
+#include "runners/node_observer.h"
 
 #include <torch/nn/module.h>
 #include <torch/types.h>
@@ -15,6 +16,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace tl::runners {
 
@@ -25,6 +27,10 @@ struct TrainableModel
     std::shared_ptr<torch::nn::Module> module;
     // [batch, ...sample shape] in, [batch, ...output shape] out.
     std::function<torch::Tensor(const torch::Tensor &)> forward;
+    // The step debugger's view: the nodes forward() runs, in order, and a way to be told of
+    // each one's output (null: stop telling). Empty for a module run whole (TorchScript).
+    std::vector<ForwardNode> nodes;
+    std::function<void(NodeObserver *)> observe;
     std::string name;           // the graph's name or the file's, for the log
     bool convolutional = false; // has 2-d convolutions: channels-last pays on CUDA
     bool capturable = true;     // a whole step may be captured as one CUDA graph

@@ -2,6 +2,7 @@
 
 #include "runners/autocast_scope.h"
 #include "runners/control_channel.h"
+#include "runners/debug_probe.h"
 #include "runners/event_sink.h"
 #include "runners/graph_module.h"
 #include "runners/lr_schedule.h"
@@ -49,6 +50,42 @@ bool wantChannelsLast(const torch::Device &device, const TrainableModel &model)
     return device.is_cuda() && model.convolutional;
 }
 
+// "cross_entropy" for LOSS_CROSS_ENTROPY: the loss as the debugger names its op.
+std::string lossName(proto::LossKind kind)
+{
+    std::string name = proto::LossKind_Name(kind);
+    if (name.starts_with("LOSS_")) {
+        name.erase(0, 5);
+    }
+    std::transform(name.begin(), name.end(), name.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    return name;
+}
+
+// While alive, the model tells the debugger of every node it computes.
+class Watching
+{
+public:
+    Watching(TrainableModel &model, DebugProbe *probe) : m_model(model), m_probe(probe)
+    {
+        if (m_probe != nullptr && m_model.observe) {
+            m_model.observe(m_probe);
+        }
+    }
+    ~Watching()
+    {
+        if (m_probe != nullptr && m_model.observe) {
+            m_model.observe(nullptr);
+        }
+    }
+    Watching(const Watching &) = delete;
+    Watching &operator=(const Watching &) = delete;
+
+private:
+    TrainableModel &m_model;
+    DebugProbe *m_probe;
+};
+
 std::string outputOp(const model::GraphAnalysis &analysis)
 {
     const model::NodeAnalysis *node = analysis.node(analysis.output);
@@ -71,6 +108,8 @@ TrainingLoop::TrainingLoop(TrainingJob &job, EventSink &events, ControlChannel &
     , m_config(effectiveTrainConfig(job.spec.train()))
     , m_device(job.device.id())
 {}
+
+TrainingLoop::~TrainingLoop() = default;
 
 TrainingOutcome TrainingLoop::run()
 {
@@ -196,6 +235,9 @@ void TrainingLoop::buildModel()
     }
     m_optimizer =
         std::make_unique<Optimizer>(m_model.module->parameters(), OptimizerSettings::of(m_config));
+    m_debug = std::make_unique<DebugProbe>(
+        m_events, m_control, *m_model.module, m_model.nodes, m_config.debug(),
+        [this](const proto::ControlCommand &command) { applyCommands({command}); });
     auto target = checkLoss(m_config, m_job.analysis.outputShape,
                             static_cast<std::int64_t>(m_job.data.classNames.size()),
                             outputOp(m_job.analysis));
@@ -342,10 +384,15 @@ TrainingLoop::EpochResult TrainingLoop::runEpoch(std::uint32_t epoch, std::int64
         const std::int64_t firstMicro = s * m_accumulation;
         const std::int64_t endMicro = std::min(firstMicro + m_accumulation, m_microPerEpoch);
         setRateFor(m_step + 1);
-        if (m_fastPath && endMicro <= m_fullMicro && endMicro - firstMicro == m_accumulation) {
+        const bool fast =
+            m_fastPath && endMicro <= m_fullMicro && endMicro - firstMicro == m_accumulation;
+        if (fast && !m_debug->isArmed()) {
             fastStep(firstMicro, endMicro);
         } else {
             eagerStep(firstMicro, endMicro);
+            if (fast) {
+                m_cursor.add_(endMicro - firstMicro); // the graph's next batch follows this one
+            }
         }
         ++m_step;
         const std::int64_t before = std::min(firstMicro * m_batch, m_train.count());
@@ -386,12 +433,25 @@ torch::Tensor TrainingLoop::microStep(const torch::Tensor &x, const torch::Tenso
 {
     torch::Tensor output;
     torch::Tensor loss;
-    {
-        const AutocastScope autocast(m_autocast);
-        output = m_model.forward(input(x));
-        loss = computeLoss(m_config, m_target, output, y);
+    DebugProbe *probe = m_debug && m_debug->isArmed() ? m_debug.get() : nullptr;
+    if (probe != nullptr) {
+        probe->beginPass(m_step + 1);
     }
-    (scale == 1.0 ? loss : loss * scale).backward();
+    {
+        const Watching watching(m_model, probe);
+        {
+            const AutocastScope autocast(m_autocast);
+            output = m_model.forward(input(x));
+            loss = computeLoss(m_config, m_target, output, y);
+        }
+        if (probe != nullptr) {
+            probe->lossComputed(loss, lossName(m_config.loss()));
+        }
+        (scale == 1.0 ? loss : loss * scale).backward();
+    }
+    if (probe != nullptr) {
+        probe->passDone();
+    }
     torch::NoGradGuard noGrad;
     if (m_classify) {
         m_correct.add_(predictClasses(m_target, output.detach()).eq(y).sum());

@@ -30,6 +30,7 @@
 namespace tl::runners {
 
 class ControlChannel;
+class DebugProbe;
 class EventSink;
 
 // A CUDA allocation failed; train() turns it into a message with a batch size that fits.
@@ -48,6 +49,7 @@ public:
     using Clock = std::chrono::steady_clock;
 
     TrainingLoop(TrainingJob &job, EventSink &events, ControlChannel &control);
+    ~TrainingLoop();
     // Throws DeviceOutOfMemory, or libtorch's exceptions for train() to report.
     TrainingOutcome run();
 
@@ -82,7 +84,7 @@ private:
 
     // training_loop_records.cpp: what the loop reports and writes between steps
     void afterStep(std::uint32_t epoch, std::int64_t stepInEpoch, std::int64_t samplesInRun);
-    void applyCommands(const std::vector<ControlAction> &actions);
+    void applyCommands(const std::vector<proto::ControlCommand> &commands);
     void checkControl(std::uint32_t epoch, std::int64_t stepInEpoch);
     void reportProgress(std::uint32_t epoch, std::int64_t samplesInRun);
     void logTrainLoss();
@@ -137,6 +139,7 @@ private:
     bool m_fastPath = false;
     int m_warmups = 0;
     std::unique_ptr<StepGraph> m_graph;
+    std::unique_ptr<DebugProbe> m_debug; // the step debugger; armed by the spec or a command
     torch::Tensor m_graphOrder; // int64 [fullMicro, batch] on the device: the epoch's order
     torch::Tensor m_cursor;     // int64 [1] on the device: the next micro-batch of the graph
 

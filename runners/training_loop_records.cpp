@@ -1,6 +1,7 @@
 // TrainingLoop between steps: control commands, progress, scalars, evaluations, the goal
 // metric, and checkpoints (runners/training_loop.h).
 #include "runners/control_channel.h"
+#include "runners/debug_probe.h"
 #include "runners/evaluation_metrics.h"
 #include "runners/event_sink.h"
 #include "runners/model_file.h"
@@ -45,9 +46,10 @@ void TrainingLoop::afterStep(std::uint32_t epoch,
     checkControl(epoch, stepInEpoch);
 }
 
-void TrainingLoop::applyCommands(const std::vector<ControlAction> &actions)
+void TrainingLoop::applyCommands(const std::vector<proto::ControlCommand> &commands)
 {
-    for (ControlAction action : actions) {
+    for (const proto::ControlCommand &command : commands) {
+        const ControlAction action = command.action();
         if (action == proto::ControlCommand::ACTION_STOP) {
             m_stopping = true;
         } else if (action == proto::ControlCommand::ACTION_CHECKPOINT) {
@@ -58,6 +60,16 @@ void TrainingLoop::applyCommands(const std::vector<ControlAction> &actions)
         } else if (action == proto::ControlCommand::ACTION_RESUME && m_paused) {
             m_paused = false;
             m_events.status(proto::RUN_STATE_RUNNING, "resumed at step " + groupedDigits(m_step));
+        } else if (m_debug) {
+            m_debug->apply(command);
+            // Break (or Step) while paused: the run goes on into the debugger's first stop.
+            const bool breaks = action == proto::ControlCommand::ACTION_DEBUG_BREAK
+                                || action == proto::ControlCommand::ACTION_DEBUG_STEP;
+            if (breaks && m_paused) {
+                m_paused = false;
+                m_events.status(proto::RUN_STATE_RUNNING,
+                                "resumed at step " + groupedDigits(m_step) + " into the debugger");
+            }
         }
     }
 }

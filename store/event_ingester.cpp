@@ -227,6 +227,7 @@ base::Status EventIngester::apply(std::uint64_t offset)
             .bindBlob(6, e.evaluation().SerializeAsString())
             .run();
     case proto::RunEvent::kDevices:        // an answer to `devices --records`, not part of a run
+    case proto::RunEvent::kDebug:          // a debugger stop: live only, events.tlog keeps it
     case proto::RunEvent::PAYLOAD_NOT_SET: // a newer worker's event kind
         return base::okStatus();
     }

@@ -107,6 +107,11 @@ void WorkerProcess::send(proto::ControlCommand::Action action)
 {
     proto::ControlCommand command;
     command.set_action(action);
+    send(command);
+}
+
+void WorkerProcess::send(const proto::ControlCommand &command)
+{
     const std::string bytes = proto::framedRecord(command.SerializeAsString());
     if (m_stdin < 0 || ::write(m_stdin, bytes.data(), bytes.size()) != ssize_t(bytes.size())) {
         throw std::runtime_error("writing a command to the worker's stdin failed");

@@ -28,6 +28,7 @@ public:
 
     // Writes one framed ControlCommand record to the child's stdin.
     void send(proto::ControlCommand::Action action);
+    void send(const proto::ControlCommand &command);
     void closeStdin();
 
     // Reads output until `matches` holds for an event that arrived on stdout, or the timeout

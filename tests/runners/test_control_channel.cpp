@@ -37,8 +37,9 @@ std::vector<ControlAction> collect(ControlChannel &channel, std::size_t count)
     std::vector<ControlAction> got;
     const auto deadline = std::chrono::steady_clock::now() + kDeadline;
     while (got.size() < count && std::chrono::steady_clock::now() < deadline) {
-        for (ControlAction action : channel.waitFor(std::chrono::milliseconds(50))) {
-            got.push_back(action);
+        for (const proto::ControlCommand &command :
+             channel.waitFor(std::chrono::milliseconds(50))) {
+            got.push_back(command.action());
         }
     }
     return got;
@@ -105,6 +106,43 @@ TEST_CASE("Commands on the stdin stream arrive in order and STOP requests the st
     writeAll(pipe.fds[1], stop.substr(5));
     CHECK(collect(channel, 1) == std::vector<ControlAction>{proto::ControlCommand::ACTION_STOP});
     CHECK(channel.stopToken().stop_requested());
+}
+
+TEST_CASE("Debugger commands arrive whole, with the tensor and the settings they carry",
+          "[runners][debugger]")
+{
+    Pipe pipe;
+    const fs::path file = freshControlFile("control_debug");
+    ControlChannel channel({pipe.fds[0], file, {}});
+    proto::ControlCommand inspect;
+    inspect.set_action(proto::ControlCommand::ACTION_DEBUG_INSPECT);
+    inspect.set_tensor("grad fc1.weight");
+    writeAll(pipe.fds[1], proto::framedRecord(inspect.SerializeAsString()));
+
+    std::vector<proto::ControlCommand> got;
+    const auto deadline = std::chrono::steady_clock::now() + kDeadline;
+    while (got.empty() && std::chrono::steady_clock::now() < deadline) {
+        got = channel.waitFor(std::chrono::milliseconds(50));
+    }
+    REQUIRE(got.size() == 1);
+    CHECK(got[0].action() == proto::ControlCommand::ACTION_DEBUG_INSPECT);
+    CHECK(got[0].tensor() == "grad fc1.weight");
+
+    proto::ControlCommand settings;
+    settings.set_action(proto::ControlCommand::ACTION_DEBUG_SETTINGS);
+    settings.mutable_debug()->set_break_on_nonfinite(true);
+    settings.mutable_debug()->add_break_at_nodes("fc2");
+    auto writer = proto::RecordWriter::openFile(file);
+    REQUIRE(writer.ok());
+    REQUIRE(writer.value().write(settings.SerializeAsString()).ok());
+    got.clear();
+    while (got.empty() && std::chrono::steady_clock::now() < deadline) {
+        got = channel.waitFor(std::chrono::milliseconds(50));
+    }
+    REQUIRE(got.size() == 1);
+    CHECK(got[0].debug().break_on_nonfinite());
+    REQUIRE(got[0].debug().break_at_nodes_size() == 1);
+    CHECK(got[0].debug().break_at_nodes(0) == "fc2");
 }
 
 TEST_CASE("EOF on stdin is not a stop, and control.tlog keeps working after it", "[runners]")
