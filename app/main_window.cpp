@@ -2,6 +2,7 @@
 
 #include "app/dataset_controller.h"
 #include "app/dataset_menu.h"
+#include "app/debugger_controller.h"
 #include "app/device_probe.h"
 #include "app/experiment_builder.h"
 #include "app/experiment_file.h"
@@ -94,6 +95,7 @@ MainWindow::~MainWindow()
     // Controllers first (they observe the panels and post to the lanes), the lanes last. A
     // login question still open is answered "no" so the remote lanes can be joined.
     m_promptsAbandoned->store(true);
+    m_debugger.reset();
     m_remote.reset();
     m_modelFiles.reset();
     m_exporter.reset();
@@ -151,6 +153,7 @@ void MainWindow::createPanels()
     resizeDocks({runsDock, logDock}, {3, 2}, Qt::Horizontal);
     resizeDocks({runsDock}, {230}, Qt::Vertical);
     createRemotePanels();
+    createDebugPanel();
     m_busy = new views::BusyIndicator(this);
     statusBar()->addPermanentWidget(m_busy);
     statusBar()->showMessage(tr("Ready"));
@@ -171,6 +174,7 @@ void MainWindow::createControllers()
                                                          m_options.workerPath);
     m_exporter = std::make_unique<ModelExporter>(m_options.workerPath);
     createRemoteController();
+    createDebugController();
 }
 
 void MainWindow::createActions()
@@ -220,6 +224,8 @@ void MainWindow::createActions()
     m_fineTuneAction->setObjectName(QStringLiteral("fineTuneAction"));
     m_fineTuneAction->setIconText(tr("Fine-tune")); // the Graph tab's button
     m_fineTuneAction->setShortcut(QKeySequence(QStringLiteral("Ctrl+Shift+Return")));
+
+    createDebugActions(*menuBar()->addMenu(tr("&Debug")));
 
     QMenu *remoteMenu = menuBar()->addMenu(tr("Re&mote"));
     createRemoteActions(*remoteMenu);
@@ -294,6 +300,7 @@ void MainWindow::wireControllers()
     connect(m_lane.get(), &StoreLane::opened, this,
             [this](const QString &file) { showInfo(tr("Run store: %1").arg(file)); });
     wireRemote();
+    wireDebugger();
     connect(m_devices.get(), &DeviceProbe::devicesFound, m_trainPanel,
             &views::TrainPanel::setDevices);
     connect(m_devices.get(), &DeviceProbe::probeFailed, this, [this](const QString &message) {
@@ -431,9 +438,11 @@ void MainWindow::startTraining()
     }
     base::Result<proto::ExperimentSpec> spec = assembleExperiment();
     if (!spec) {
+        m_debugNext = false;
         showError(tr("Cannot train: %1").arg(QString::fromStdString(spec.error().describe())));
         return;
     }
+    m_debugNext = false;
     m_training->train(spec.value());
 }
 
@@ -445,7 +454,13 @@ base::Result<proto::ExperimentSpec> MainWindow::assembleExperiment()
     if (!graph) {
         return graph.error();
     }
-    return buildExperiment(m_experiment, dataset, graph.value(), m_trainPanel->settings());
+    base::Result<proto::ExperimentSpec> spec =
+        buildExperiment(m_experiment, dataset, graph.value(), m_trainPanel->settings());
+    if (spec) {
+        // The debugger panel's stops (NaN/Inf, node breakpoints) travel with every run.
+        *spec.value().mutable_train()->mutable_debug() = m_debugger->startSettings(m_debugNext);
+    }
+    return spec;
 }
 
 void MainWindow::dragEnterEvent(QDragEnterEvent *event)

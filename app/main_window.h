@@ -24,6 +24,7 @@ class QTabWidget;
 namespace tl::views {
 class BusyIndicator;
 class DatasetPanel;
+class DebuggerPanel;
 class EvaluationView;
 class GraphPanel;
 class LogView;
@@ -41,6 +42,7 @@ namespace tl::app {
 
 class DatasetController;
 class DatasetMenu;
+class DebuggerController;
 class DeviceProbe;
 class GraphvizLane;
 class ModelController;
@@ -111,6 +113,15 @@ public:
     RemoteRunsController &remoteRuns() const { return *m_remote; }
     views::JobsPanel &jobsPanel() const { return *m_jobsPanel; }
     views::JobsTableModel &jobsModel() const { return *m_jobsModel; }
+    views::DebuggerPanel &debuggerPanel() const { return *m_debuggerPanel; }
+    DebuggerController &debugger() const { return *m_debugger; }
+    // Debug ▸ Start Debugging / Continue (F5), Step (F10), Break (F8).
+    QAction &debugAction() const { return *m_debugAction; }
+    QAction &stepAction() const { return *m_stepAction; }
+    QAction &breakAction() const { return *m_breakAction; }
+
+    // Debug ▸ Start Debugging: startTraining() with a stop at the first node of the first step.
+    void startDebugging();
 
 signals:
     void experimentOpened(const QString &name);
@@ -144,6 +155,11 @@ private:
     void createRemoteActions(QMenu &menu);
     void wireRemote();
     void showTransfer(const QString &title);
+    // main_window_debug.cpp: the debugger dock, its controller, the Debug menu.
+    void createDebugPanel();
+    void createDebugController();
+    void createDebugActions(QMenu &menu);
+    void wireDebugger();
     void log(proto::LogLevel level, const QString &text);
     void showError(const QString &text);
     void showInfo(const QString &text);
@@ -151,6 +167,7 @@ private:
     WindowOptions m_options;
     proto::ExperimentSpec m_experiment;
     bool m_trainPending = false;
+    bool m_debugNext = false; // the next run starts stopped at its first node
     // Set from openExperiment() until its result is handled (the future may have finished
     // before its finished() signal arrives).
     bool m_experimentLoading = false;
@@ -177,6 +194,11 @@ private:
     views::JobsTableModel *m_jobsModel = nullptr;
     views::JobsPanel *m_jobsPanel = nullptr;
     QDockWidget *m_jobsDock = nullptr;
+    views::DebuggerPanel *m_debuggerPanel = nullptr;
+    QDockWidget *m_debuggerDock = nullptr;
+    QAction *m_debugAction = nullptr;
+    QAction *m_stepAction = nullptr;
+    QAction *m_breakAction = nullptr;
     QProgressDialog *m_transfer = nullptr;
     std::int64_t m_chartRemoteRun = 0; // the remote run the chart shows, whose points it takes
     // Set when the window goes, so a login question a lane thread waits on is answered "no".
@@ -195,6 +217,7 @@ private:
     std::unique_ptr<ModelExporter> m_exporter;
     std::unique_ptr<ModelMenu> m_modelMenu;
     std::unique_ptr<RemoteRunsController> m_remote;
+    std::unique_ptr<DebuggerController> m_debugger;
 };
 
 } // namespace tl::app

@@ -3,6 +3,7 @@
 
 #include "app/remote_runs_controller.h"
 #include "app/remote_runs_private.h"
+#include "proto/run_state.h"
 
 #include <algorithm>
 
@@ -15,24 +16,36 @@ void RemoteRunsController::stop(std::int64_t runId)
         return;
     }
     m_runs[runId]->stopGrace.start();
-    sendControl(runId, proto::ControlCommand::ACTION_STOP,
+    sendControl(runId, proto::controlCommand(proto::ControlCommand::ACTION_STOP),
                 tr("Asked the worker of run %1 to stop after its current step.").arg(runId));
 }
 
 void RemoteRunsController::pause(std::int64_t runId)
 {
-    sendControl(runId, proto::ControlCommand::ACTION_PAUSE,
+    sendControl(runId, proto::controlCommand(proto::ControlCommand::ACTION_PAUSE),
                 tr("Asked the worker of run %1 to pause after its current step.").arg(runId));
 }
 
 void RemoteRunsController::resume(std::int64_t runId)
 {
-    sendControl(runId, proto::ControlCommand::ACTION_RESUME,
+    sendControl(runId, proto::controlCommand(proto::ControlCommand::ACTION_RESUME),
                 tr("Asked the worker of run %1 to resume.").arg(runId));
 }
 
+void RemoteRunsController::sendDebugCommand(std::int64_t runId,
+                                            const proto::ControlCommand &command)
+{
+    sendControl(runId, command, QString());
+}
+
+bool RemoteRunsController::isLive(std::int64_t runId) const
+{
+    auto it = m_runs.find(runId);
+    return it != m_runs.end() && !it->second->row.ended;
+}
+
 void RemoteRunsController::sendControl(std::int64_t runId,
-                                       proto::ControlCommand::Action action,
+                                       const proto::ControlCommand &command,
                                        QString told)
 {
     Link *lane = linkOf(runId);
@@ -41,10 +54,10 @@ void RemoteRunsController::sendControl(std::int64_t runId,
     }
     onLane<std::monostate>(
         *lane,
-        [job = m_runs[runId]->run, action](remote::RemotePlatform &platform) {
-            return platform.sendControl(job, action);
+        [job = m_runs[runId]->run, command](remote::RemotePlatform &platform) {
+            return platform.sendControl(job, command);
         },
-        [this, runId, action, told = std::move(told)](base::Status asked) {
+        [this, runId, action = command.action(), told = std::move(told)](base::Status asked) {
             if (!asked) {
                 emit logged(
                     proto::LOG_LEVEL_ERROR,
@@ -54,7 +67,9 @@ void RemoteRunsController::sendControl(std::int64_t runId,
                         .arg(qs(asked.error().describe())));
                 return;
             }
-            emit logged(proto::LOG_LEVEL_INFO, told);
+            if (!told.isEmpty()) {
+                emit logged(proto::LOG_LEVEL_INFO, told);
+            }
         });
 }
 

@@ -585,6 +585,9 @@ void RemoteRunsController::onIngested(std::int64_t runId, base::Result<IngestBat
     if (!batch.evaluations.empty()) {
         emit evaluationsArrived(runId, batch.evaluations);
     }
+    if (!batch.debug.empty()) {
+        emit debugEventsArrived(runId, batch.debug);
+    }
     emit runUpdated(batch.record, run.testAccuracy);
     if (const bool paused = batch.record.state == proto::RUN_STATE_PAUSED;
         paused != run.row.paused) {

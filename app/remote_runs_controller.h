@@ -94,6 +94,11 @@ public:
     // to go on (RESUME). The job row's paused flag follows once the worker says so.
     void pause(std::int64_t runId);
     void resume(std::int64_t runId);
+    // Sends a step-debugger command (DEBUG_*) to the job's worker through control.tlog; its
+    // DebugEvents come back with the run's events (debugEventsArrived).
+    void sendDebugCommand(std::int64_t runId, const proto::ControlCommand &command);
+    // Whether the run is a job this controller follows and that has not ended.
+    bool isLive(std::int64_t runId) const;
     // Ends the job now (SIGTERM to its process group, scancel, kubectl delete).
     void cancel(std::int64_t runId);
     // Copies every checkpoint and TensorBoard file of the run into its local folder, with
@@ -126,6 +131,8 @@ signals:
     void scalarsArrived(std::int64_t runId, const std::vector<tl::views::ChartPoint> &points);
     void evaluationsArrived(std::int64_t runId,
                             const std::vector<tl::proto::EvaluationEvent> &evaluations);
+    // The run's step debugger stopped, answered or let the run go (in order).
+    void debugEventsArrived(std::int64_t runId, const std::vector<tl::proto::DebugEvent> &events);
     // The job is over and its run has its final state in the store.
     void runFinished(std::int64_t runId, tl::proto::RunState state, const QString &message);
     void outputsFetched(std::int64_t runId, const QString &localDir, int files);
@@ -160,7 +167,8 @@ private:
     void saveJob(const Tracked &run);
     void fetchOutputs(std::int64_t runId, bool everything);
     // Appends a control record to the run's control.tlog; told says what was asked.
-    void sendControl(std::int64_t runId, proto::ControlCommand::Action action, QString told);
+    // told: the log line once the command is in control.tlog (none when empty).
+    void sendControl(std::int64_t runId, const proto::ControlCommand &command, QString told);
 
     StoreLane &m_lane;
     std::filesystem::path m_runsRoot;

@@ -23,6 +23,8 @@ void collectEvent(const proto::RunEvent &event, IngestBatch &batch)
         progress.push_back(event.progress());
     } else if (event.has_log()) {
         batch.logs.emplace_back(event.log().level(), event.log().text());
+    } else if (event.has_debug()) {
+        batch.debug.push_back(event.debug());
     }
 }
 

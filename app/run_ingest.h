@@ -28,6 +28,7 @@ struct IngestBatch
     // epoch's last one says where it ended.
     std::vector<proto::ProgressEvent> progress;
     std::vector<std::pair<proto::LogLevel, std::string>> logs;
+    std::vector<proto::DebugEvent> debug; // the step debugger's stops and answers, in order
     store::RunRecord record;
     std::string problem; // a corrupt record or a failed ingest, described
 };

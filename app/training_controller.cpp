@@ -65,6 +65,11 @@ void TrainingController::checkpoint()
     }
 }
 
+bool TrainingController::sendDebugCommand(const proto::ControlCommand &command)
+{
+    return isTraining() && m_session->sendDebugCommand(command);
+}
+
 void TrainingController::togglePause()
 {
     if (!isTraining()) {
@@ -140,6 +145,10 @@ void TrainingController::connectSession(TrainingSession &session)
                    : tr("Run %1 is training.").arg(s->runId()));
         emit pausedChanged(paused);
     });
+    connect(&session, &TrainingSession::debugEventsArrived, this,
+            [this, s = &session](const std::vector<proto::DebugEvent> &events) {
+                emit debugEventsArrived(s->runId(), events);
+            });
     connect(&session, &TrainingSession::finished, this, &TrainingController::onFinished);
 }
 

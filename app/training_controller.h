@@ -12,6 +12,7 @@
 
 #include <filesystem>
 #include <memory>
+#include <vector>
 
 namespace tl::views {
 class EvaluationView;
@@ -45,6 +46,8 @@ public:
     void checkpoint();
     // Pauses the running worker after its current step, or resumes it when it is paused.
     void togglePause();
+    // Sends a step-debugger command to the live run's worker; false when none is running.
+    bool sendDebugCommand(const proto::ControlCommand &command);
 
     // The chart was redrawn for runId: live points and evaluations go to the views only when
     // that is the live run.
@@ -60,6 +63,8 @@ signals:
     void runStarted(std::int64_t runId);
     // The worker paused (true) or resumed (false) the live run.
     void pausedChanged(bool paused);
+    // The live run's step debugger stopped, answered or let the run go (in order).
+    void debugEventsArrived(std::int64_t runId, const std::vector<tl::proto::DebugEvent> &events);
     // The live run's row is in the runs table now (it can be selected).
     void runListed(std::int64_t runId);
     void runFinished(std::int64_t runId, tl::proto::RunState state, const QString &message);

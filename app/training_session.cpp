@@ -93,11 +93,21 @@ void TrainingSession::startWorker()
 
 bool TrainingSession::sendCommand(proto::ControlCommand::Action action)
 {
+    proto::ControlCommand command;
+    command.set_action(action);
+    return sendRecord(command);
+}
+
+bool TrainingSession::sendDebugCommand(const proto::ControlCommand &command)
+{
+    return sendRecord(command);
+}
+
+bool TrainingSession::sendRecord(const proto::ControlCommand &command)
+{
     if (m_process.state() != QProcess::Running) {
         return false;
     }
-    proto::ControlCommand command;
-    command.set_action(action);
     const std::string record = proto::framedRecord(command.SerializeAsString());
     return m_process.write(record.data(), static_cast<qint64>(record.size()))
            == static_cast<qint64>(record.size());
@@ -257,6 +267,9 @@ void TrainingSession::onIngested(base::Result<IngestBatch> result)
         }
         for (const proto::ProgressEvent &progress : batch.progress) {
             emit progressed(progress);
+        }
+        if (!batch.debug.empty()) {
+            emit debugEventsArrived(batch.debug);
         }
         emit runUpdated(batch.record);
         setPaused(batch.record.state == proto::RUN_STATE_PAUSED);

@@ -52,6 +52,9 @@ public:
     // pausedChanged() follows when the worker says it has. False when no worker is running.
     bool pause();
     bool resume();
+    // Sends a step-debugger command (DEBUG_*) to the worker; DebugEvents come back through
+    // debugEventsArrived(). False when no worker is running.
+    bool sendDebugCommand(const proto::ControlCommand &command);
     // Kills the worker at once (its run ends "interrupted").
     void killWorker();
 
@@ -77,12 +80,15 @@ signals:
     void runUpdated(const store::RunRecord &record);
     // The worker paused (true) or resumed (false) the run; false again when it ends paused.
     void pausedChanged(bool paused);
+    // The step debugger's stops and answers, in the order the worker sent them.
+    void debugEventsArrived(const std::vector<proto::DebugEvent> &events);
     // The run reached its final state (terminal, or the run could not even be created).
     void finished(proto::RunState state, const QString &message);
 
 private:
     void onRunCreated(std::int64_t runId);
     bool sendCommand(proto::ControlCommand::Action action);
+    bool sendRecord(const proto::ControlCommand &command);
     void startWorker();
     void onStdout();
     void onStderr();

@@ -30,4 +30,11 @@ bool isTerminal(RunState state)
            || state == RUN_STATE_INTERRUPTED;
 }
 
+ControlCommand controlCommand(ControlCommand::Action action)
+{
+    ControlCommand command;
+    command.set_action(action);
+    return command;
+}
+
 } // namespace tl::proto

@@ -439,6 +439,11 @@ base::Status RemotePlatform::sendControl(const RemoteRun &run, proto::ControlCom
 {
     proto::ControlCommand command;
     command.set_action(action);
+    return sendControl(run, command);
+}
+
+base::Status RemotePlatform::sendControl(const RemoteRun &run, const proto::ControlCommand &command)
+{
     return sftp().append(run.runDir + "/control.tlog",
                          proto::framedRecord(command.SerializeAsString()));
 }

@@ -90,6 +90,8 @@ public:
     // Appends one control record (PAUSE, RESUME, STOP, CHECKPOINT) to the run's control.tlog,
     // which the worker reads between steps.
     base::Status sendControl(const RemoteRun &run, proto::ControlCommand::Action action);
+    // Appends any command, the step debugger's (DEBUG_*) included.
+    base::Status sendControl(const RemoteRun &run, const proto::ControlCommand &command);
     // Ends the job now: SIGTERM to the process group (ssh), scancel (slurm).
     base::Status cancel(const RemoteRun &run);
 
