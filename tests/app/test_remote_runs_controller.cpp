@@ -4,6 +4,7 @@
 
 #include "app/remote_runs_controller.h"
 #include "app/store_lane.h"
+#include "proto/run_state.h"
 #include "tests/app/app_test_support.h"
 #include "tests/remote/remote_runs.h"
 #include "tests/runners/scratch_dir.h"
@@ -389,4 +390,66 @@ TEST_CASE("A failed or cancelled submission names the host and leaves no run beh
     auto runs = store.runs();
     REQUIRE(runs.ok());
     CHECK(runs.value().empty());
+}
+
+TEST_CASE("A run pushed over ssh stops in the step debugger, and Step, an inspection and "
+          "Continue reach it through control.tlog",
+          "[app][remote][debugger]")
+{
+    Desk desk("app-remote-debug", BackendKind::Ssh);
+    auto platform = tl::testing::connectPlatform(desk.profile);
+    tl::testing::RemoteCleanup cleanup{platform};
+    auto controller = desk.controller();
+    Seen seen;
+    seen.watch(*controller);
+    std::vector<proto::DebugEvent> debug;
+    QObject::connect(controller.get(), &RemoteRunsController::debugEventsArrived,
+                     [&debug](std::int64_t, const std::vector<proto::DebugEvent> &events) {
+                         debug.insert(debug.end(), events.begin(), events.end());
+                     });
+    auto waitFor = [&debug](proto::DebugEvent::Reason reason, std::size_t after) {
+        REQUIRE(waitUntil(
+            [&] {
+                return std::any_of(debug.begin() + static_cast<std::ptrdiff_t>(after), debug.end(),
+                                   [reason](const auto &e) { return e.reason() == reason; });
+            },
+            60000));
+        return debug.back();
+    };
+
+    proto::ExperimentSpec spec = tl::testing::bandSpec(desk.dir / "data", 100000);
+    spec.mutable_train()->mutable_debug()->set_break_at_start(true);
+    const std::int64_t id = submitAndWait(*controller, seen, desk.profile, {spec}).front();
+
+    const proto::DebugEvent first = waitFor(proto::DebugEvent::REASON_BREAK, 0);
+    CHECK(first.step() == 1);
+    CHECK(first.node_index() == 0);
+    REQUIRE(waitUntil([&] { return seen.jobs[id].paused; }, 30000)); // held, and says so
+
+    controller->sendDebugCommand(id,
+                                 proto::controlCommand(proto::ControlCommand::ACTION_DEBUG_STEP));
+    const proto::DebugEvent stepped = waitFor(proto::DebugEvent::REASON_STEP, debug.size());
+    CHECK(stepped.node_index() == 1);
+    CHECK(stepped.step() == 1);
+
+    const auto weight =
+        std::find_if(stepped.tensors().begin(), stepped.tensors().end(),
+                     [](const std::string &name) { return name.ends_with(".weight"); });
+    REQUIRE(weight != stepped.tensors().end());
+    proto::ControlCommand inspect =
+        proto::controlCommand(proto::ControlCommand::ACTION_DEBUG_INSPECT);
+    inspect.set_tensor(*weight);
+    controller->sendDebugCommand(id, inspect);
+    const proto::DebugEvent inspected = waitFor(proto::DebugEvent::REASON_INSPECTED, debug.size());
+    CHECK(inspected.tensor().name() == *weight);
+    CHECK(inspected.tensor().count() > 0);
+
+    controller->sendDebugCommand(
+        id, proto::controlCommand(proto::ControlCommand::ACTION_DEBUG_CONTINUE));
+    waitFor(proto::DebugEvent::REASON_LEFT, debug.size());
+    REQUIRE(waitUntil([&] { return !seen.jobs[id].paused && seen.points[id] >= 3; }, 60000));
+
+    controller->stop(id);
+    REQUIRE(waitUntil([&] { return seen.finished.contains(id); }, 60000));
+    CHECK(seen.finished[id] == proto::RUN_STATE_STOPPED);
 }
