@@ -12,10 +12,12 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <optional>
 
 namespace fs = std::filesystem;
 using namespace tl;
@@ -308,4 +310,102 @@ TEST_CASE("A model file that cannot be fine-tuned fails naming the file", "[inte
     const Finished wrongLoss = train(dir, nll, "nll");
     CHECK(wrongLoss.code == 3);
     CHECK_THAT(wrongLoss.stderrText, Catch::Contains("Gemm"));
+}
+
+namespace {
+
+// Debugs one step of fine-tuning `model`: stops at its first node, steps through every node of
+// the forward and the backward pass, and checks what the stops carry.
+void debugOneStep(const fs::path &dir, const fs::path &model, const std::string &name)
+{
+    proto::ExperimentSpec spec = bandsSpec(dir, model);
+    spec.mutable_train()->mutable_debug()->set_break_at_start(true);
+    const fs::path specFile = dir / (name + ".pb");
+    {
+        std::ofstream out(specFile, std::ios::binary);
+        out << spec.SerializeAsString();
+    }
+    WorkerProcess worker(
+        {"train", "--spec", specFile.string(), "--run-dir", (dir / name).string()});
+    std::size_t seen = 0;
+    auto next = [&]() {
+        std::size_t index = 0;
+        std::optional<proto::DebugEvent> found;
+        worker.waitForEvent(
+            [&](const proto::RunEvent &event) {
+                const std::size_t at = index++;
+                if (at < seen || !event.has_debug()) {
+                    return false;
+                }
+                seen = at + 1;
+                found = event.debug();
+                return true;
+            },
+            kTimeout);
+        INFO("stderr: " << worker.stderrText());
+        REQUIRE(found.has_value());
+        return *found;
+    };
+    const proto::DebugEvent first = next();
+    CHECK(first.reason() == proto::DebugEvent::REASON_BREAK);
+    const int nodes = first.nodes_size();
+    REQUIRE(nodes >= 3);
+    CHECK(first.nodes(nodes - 1) == "loss");
+    std::vector<std::string> forward;
+    int backward = 0;
+    proto::DebugEvent at = first;
+    forward.push_back(at.node());
+    while (!at.message().starts_with("the backward pass is done") && backward <= nodes) {
+        worker.send(proto::ControlCommand::ACTION_DEBUG_STEP);
+        at = next();
+        if (at.phase() == proto::DebugEvent::PHASE_FORWARD) {
+            forward.push_back(at.node());
+            CHECK(at.tensor().count() > 0);
+        } else {
+            ++backward;
+        }
+    }
+    // Every node of the graph, in the graph's order, then the loss; gradients on the way back.
+    CHECK(forward == std::vector<std::string>(first.nodes().begin(), first.nodes().end()));
+    CHECK(backward >= 2);
+    const auto gradient = std::find_if(at.tensors().begin(), at.tensors().end(),
+                                       [](const std::string &t) { return t.starts_with("grad "); });
+    REQUIRE(gradient != at.tensors().end());
+    proto::ControlCommand inspect;
+    inspect.set_action(proto::ControlCommand::ACTION_DEBUG_INSPECT);
+    inspect.set_tensor(*gradient);
+    worker.send(inspect);
+    const proto::DebugEvent inspected = next();
+    CHECK(inspected.reason() == proto::DebugEvent::REASON_INSPECTED);
+    CHECK(inspected.tensor().count() > 0);
+    worker.send(proto::ControlCommand::ACTION_STOP);
+    REQUIRE(worker.waitForExit(kTimeout) == std::optional<int>(0));
+}
+
+} // namespace
+
+TEST_CASE("An imported ONNX model is debugged node by node while it fine-tunes",
+          "[integration][debugger]")
+{
+    const fs::path dir = testing::scratchDir("finetune-debug");
+    auto graph = model::makeTemplate("mlp", {1, 28, 28}, 10);
+    REQUIRE(graph.ok());
+    proto::ExperimentSpec canvas = bandsSpec(dir, {});
+    canvas.clear_model_file();
+    *canvas.mutable_model() = graph.value();
+    {
+        std::ofstream out(dir / "spec.pb", std::ios::binary);
+        out << canvas.SerializeAsString();
+    }
+    WorkerProcess exporter({"export-onnx", "--spec", (dir / "spec.pb").string(), "--output",
+                            (dir / "mlp.onnx").string()});
+    REQUIRE(exporter.waitForExit(kTimeout) == std::optional<int>(0));
+    debugOneStep(dir, dir / "mlp.onnx", "own-onnx");
+
+    const fs::path lenet = kFixtures / "onnx" / "lenet.onnx";
+    if (!fs::exists(lenet)) {
+        WARN("PyTorch's LeNet export skipped: " << kFixtures << " is absent (../shared/fixtures)");
+        return;
+    }
+    debugOneStep(dir, lenet, "lenet-onnx");
 }
