@@ -19,38 +19,6 @@ using namespace tl::testing;
 
 namespace {
 
-// Reads a worker's events from stdout one DebugEvent at a time.
-class DebugEvents
-{
-public:
-    explicit DebugEvents(WorkerProcess &worker) : m_worker(worker) {}
-
-    // The next DebugEvent after the last one returned; REQUIREs that it comes in time.
-    proto::DebugEvent next()
-    {
-        std::size_t index = 0;
-        std::optional<proto::DebugEvent> found;
-        m_worker.waitForEvent(
-            [&](const proto::RunEvent &event) {
-                const std::size_t at = index++;
-                if (at < m_seen || !event.has_debug()) {
-                    return false;
-                }
-                m_seen = at + 1;
-                found = event.debug();
-                return true;
-            },
-            kRunTimeout);
-        INFO("stderr: " << m_worker.stderrText());
-        REQUIRE(found.has_value());
-        return *found;
-    }
-
-private:
-    WorkerProcess &m_worker;
-    std::size_t m_seen = 0;
-};
-
 proto::ControlCommand command(proto::ControlCommand::Action action)
 {
     proto::ControlCommand made;

@@ -9,6 +9,7 @@
 #include "tests/model/onnx_builders.h"
 #include "tests/runners/scratch_dir.h"
 #include "worker_process.h"
+#include "worker_specs.h"
 
 #include <catch2/catch.hpp>
 
@@ -77,6 +78,36 @@ proto::ExperimentSpec bandsSpec(const fs::path &dir, const fs::path &modelFile)
     train->set_threads(1);
     train->set_seed(5);
     return spec;
+}
+
+// The MLP template as the canvas makes it, trained on the band dataset of dir.
+proto::ExperimentSpec canvasSpec(const fs::path &dir)
+{
+    auto graph = model::makeTemplate("mlp", {1, 28, 28}, 10);
+    REQUIRE(graph.ok());
+    proto::ExperimentSpec canvas = bandsSpec(dir, {});
+    canvas.clear_model_file();
+    *canvas.mutable_model() = graph.value();
+    return canvas;
+}
+
+// `export-onnx` of spec's model as `output`, with a checkpoint's weights when one is named.
+void exportOnnx(const fs::path &dir,
+                const proto::ExperimentSpec &spec,
+                const fs::path &output,
+                const fs::path &checkpoint = {})
+{
+    {
+        std::ofstream out(dir / "spec.pb", std::ios::binary);
+        out << spec.SerializeAsString();
+    }
+    std::vector<std::string> args{"export-onnx", "--spec", (dir / "spec.pb").string(), "--output",
+                                  output.string()};
+    if (!checkpoint.empty()) {
+        args.insert(args.end(), {"--checkpoint", checkpoint.string()});
+    }
+    WorkerProcess exporter(args);
+    REQUIRE(exporter.waitForExit(kTimeout) == std::optional<int>(0));
 }
 
 struct Finished
@@ -199,11 +230,7 @@ TEST_CASE("Files Torchlight wrote fine-tune: an exported ONNX model and a run's 
           "[integration]")
 {
     const fs::path dir = testing::scratchDir("finetune-own");
-    auto graph = model::makeTemplate("mlp", {1, 28, 28}, 10);
-    REQUIRE(graph.ok());
-    proto::ExperimentSpec canvas = bandsSpec(dir, {});
-    canvas.clear_model_file();
-    *canvas.mutable_model() = graph.value();
+    proto::ExperimentSpec canvas = canvasSpec(dir);
     canvas.mutable_train()->set_epochs(1);
     const Finished first = train(dir, canvas, "canvas");
     INFO(first.stderrText);
@@ -218,14 +245,7 @@ TEST_CASE("Files Torchlight wrote fine-tune: an exported ONNX model and a run's 
     CHECK(tl.losses.front() < first.losses.front());
     CHECK(fs::exists(dir / "from-tl" / "model.tlmodel"));
 
-    {
-        std::ofstream out(dir / "spec.pb", std::ios::binary);
-        out << canvas.SerializeAsString();
-    }
-    WorkerProcess exporter({"export-onnx", "--spec", (dir / "spec.pb").string(), "--output",
-                            (dir / "mlp.onnx").string(), "--checkpoint",
-                            (dir / "canvas" / "checkpoints" / "last.pt").string()});
-    REQUIRE(exporter.waitForExit(kTimeout) == std::optional<int>(0));
+    exportOnnx(dir, canvas, dir / "mlp.onnx", dir / "canvas" / "checkpoints" / "last.pt");
     const Finished fromOnnx = train(dir, bandsSpec(dir, dir / "mlp.onnx"), "from-onnx");
     INFO(fromOnnx.stderrText);
     REQUIRE(fromOnnx.code == 0);
@@ -327,24 +347,9 @@ void debugOneStep(const fs::path &dir, const fs::path &model, const std::string 
     }
     WorkerProcess worker(
         {"train", "--spec", specFile.string(), "--run-dir", (dir / name).string()});
-    std::size_t seen = 0;
-    auto next = [&]() {
-        std::size_t index = 0;
-        std::optional<proto::DebugEvent> found;
-        worker.waitForEvent(
-            [&](const proto::RunEvent &event) {
-                const std::size_t at = index++;
-                if (at < seen || !event.has_debug()) {
-                    return false;
-                }
-                seen = at + 1;
-                found = event.debug();
-                return true;
-            },
-            kTimeout);
-        INFO("stderr: " << worker.stderrText());
-        REQUIRE(found.has_value());
-        return *found;
+    testing::DebugEvents debug(worker, kTimeout);
+    auto next = [&debug] {
+        return debug.next();
     };
     const proto::DebugEvent first = next();
     CHECK(first.reason() == proto::DebugEvent::REASON_BREAK);
@@ -388,18 +393,7 @@ TEST_CASE("An imported ONNX model is debugged node by node while it fine-tunes",
           "[integration][debugger]")
 {
     const fs::path dir = testing::scratchDir("finetune-debug");
-    auto graph = model::makeTemplate("mlp", {1, 28, 28}, 10);
-    REQUIRE(graph.ok());
-    proto::ExperimentSpec canvas = bandsSpec(dir, {});
-    canvas.clear_model_file();
-    *canvas.mutable_model() = graph.value();
-    {
-        std::ofstream out(dir / "spec.pb", std::ios::binary);
-        out << canvas.SerializeAsString();
-    }
-    WorkerProcess exporter({"export-onnx", "--spec", (dir / "spec.pb").string(), "--output",
-                            (dir / "mlp.onnx").string()});
-    REQUIRE(exporter.waitForExit(kTimeout) == std::optional<int>(0));
+    exportOnnx(dir, canvasSpec(dir), dir / "mlp.onnx");
     debugOneStep(dir, dir / "mlp.onnx", "own-onnx");
 
     const fs::path lenet = kFixtures / "onnx" / "lenet.onnx";

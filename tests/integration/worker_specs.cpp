@@ -184,4 +184,24 @@ void appendControl(const fs::path &runDir, proto::ControlCommand::Action action)
     appendControl(runDir, command);
 }
 
+proto::DebugEvent DebugEvents::next()
+{
+    std::size_t index = 0;
+    std::optional<proto::DebugEvent> found;
+    m_worker.waitForEvent(
+        [&](const proto::RunEvent &event) {
+            const std::size_t at = index++;
+            if (at < m_seen || !event.has_debug()) {
+                return false;
+            }
+            m_seen = at + 1;
+            found = event.debug();
+            return true;
+        },
+        m_timeout);
+    INFO("stderr: " << m_worker.stderrText());
+    REQUIRE(found.has_value());
+    return *found;
+}
+
 } // namespace tl::testing

@@ -53,4 +53,22 @@ int runToExit(WorkerProcess &worker);
 void appendControl(const std::filesystem::path &runDir, const proto::ControlCommand &command);
 void appendControl(const std::filesystem::path &runDir, proto::ControlCommand::Action action);
 
+// Reads a worker's events from stdout one DebugEvent at a time.
+class DebugEvents
+{
+public:
+    explicit DebugEvents(WorkerProcess &worker, std::chrono::milliseconds timeout = kRunTimeout)
+        : m_worker(worker)
+        , m_timeout(timeout)
+    {}
+
+    // The next DebugEvent after the last one returned; REQUIREs that it comes in time.
+    proto::DebugEvent next();
+
+private:
+    WorkerProcess &m_worker;
+    std::chrono::milliseconds m_timeout;
+    std::size_t m_seen = 0;
+};
+
 } // namespace tl::testing
