@@ -119,6 +119,9 @@ public:
     QAction &debugAction() const { return *m_debugAction; }
     QAction &stepAction() const { return *m_stepAction; }
     QAction &breakAction() const { return *m_breakAction; }
+    // Debug ▸ Debug Opened Model (Ctrl+Shift+F5): fine-tune the Graph tab's model file stopped
+    // at its first node; enabled when Fine-tune is.
+    QAction &debugOpenedAction() const { return *m_debugOpenedAction; }
 
     // Debug ▸ Start Debugging: startTraining() with a stop at the first node of the first step.
     void startDebugging();
@@ -199,6 +202,7 @@ private:
     QAction *m_debugAction = nullptr;
     QAction *m_stepAction = nullptr;
     QAction *m_breakAction = nullptr;
+    QAction *m_debugOpenedAction = nullptr;
     QProgressDialog *m_transfer = nullptr;
     std::int64_t m_chartRemoteRun = 0; // the remote run the chart shows, whose points it takes
     // Set when the window goes, so a login question a lane thread waits on is answered "no".

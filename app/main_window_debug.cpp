@@ -56,6 +56,12 @@ void MainWindow::createDebugActions(QMenu &menu)
     m_breakAction->setObjectName(QStringLiteral("breakAction"));
     m_breakAction->setShortcut(QKeySequence(Qt::Key_F8));
     m_breakAction->setToolTip(tr("Stop the run at the start of its next step (F8)"));
+    m_debugOpenedAction = menu.addAction(tr("Debug &Opened Model"), this, [this] {
+        m_debugNext = true;
+        fineTuneOpenedModel();
+    });
+    m_debugOpenedAction->setObjectName(QStringLiteral("debugOpenedAction"));
+    m_debugOpenedAction->setShortcut(QKeySequence(QStringLiteral("Ctrl+Shift+F5")));
     menu.addSeparator();
     menu.addAction(m_debuggerDock->toggleViewAction());
 }

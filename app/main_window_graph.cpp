@@ -3,6 +3,7 @@
 // Part of MainWindow (app/main_window.h), kept apart so the composition root stays short.
 
 #include "app/dataset_controller.h"
+#include "app/debugger_controller.h"
 #include "app/experiment_builder.h"
 #include "app/main_window.h"
 #include "app/model_controller.h"
@@ -25,6 +26,7 @@
 #include <QTabWidget>
 
 #include <system_error>
+#include <utility>
 
 namespace tl::app {
 
@@ -121,6 +123,15 @@ void MainWindow::updateFineTuneAction()
     }
     m_fineTuneAction->setToolTip(tip);
     m_fineTuneAction->setStatusTip(tip);
+    if (m_debugOpenedAction != nullptr) {
+        m_debugOpenedAction->setEnabled(m_fineTuneAction->isEnabled());
+        const QString debugTip =
+            file && !blocking.isEmpty()
+                ? tr("Cannot debug: no Torchlight equivalent for %1").arg(blocking)
+                : tr("Fine-tune the opened model stopped at its first node (Ctrl+Shift+F5)");
+        m_debugOpenedAction->setToolTip(debugTip);
+        m_debugOpenedAction->setStatusTip(debugTip);
+    }
 }
 
 void MainWindow::fineTuneOpenedModel()
@@ -130,8 +141,10 @@ void MainWindow::fineTuneOpenedModel()
         return;
     }
     const QString file = m_modelFiles->file();
+    const bool debug = std::exchange(m_debugNext, false);
     if (const QString blocking = m_modelFiles->blockingOps(); !blocking.isEmpty()) {
-        showError(tr("Cannot fine-tune %1: no Torchlight equivalent for %2")
+        showError((debug ? tr("Cannot debug %1: no Torchlight equivalent for %2")
+                         : tr("Cannot fine-tune %1: no Torchlight equivalent for %2"))
                       .arg(QFileInfo(file).fileName(), blocking));
         return;
     }
@@ -141,8 +154,10 @@ void MainWindow::fineTuneOpenedModel()
     }
     const proto::DatasetSpec &dataset =
         m_datasets->hasDataset() ? m_datasets->current().spec : m_experiment.dataset();
-    m_training->train(buildFineTuneExperiment(m_experiment, dataset, file.toStdString(),
-                                              m_trainPanel->settings()));
+    proto::ExperimentSpec spec = buildFineTuneExperiment(m_experiment, dataset, file.toStdString(),
+                                                         m_trainPanel->settings());
+    *spec.mutable_train()->mutable_debug() = m_debugger->startSettings(debug);
+    m_training->train(spec);
 }
 
 void MainWindow::wireGraphExports()

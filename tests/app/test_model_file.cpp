@@ -2,6 +2,7 @@
 // ones written here through model::exportOnnx) read by model/, laid out by Graphviz on the lane
 // and shown in the real GraphView; TorchScript through the real worker; exports.
 #include "app/dataset_controller.h"
+#include "app/debugger_controller.h"
 #include "app/experiment_file.h"
 #include "app/graphviz_lane.h"
 #include "app/main_window.h"
@@ -16,6 +17,7 @@
 #include "model/onnx_export.h"
 #include "model/onnx_model.h"
 #include "model/templates.h"
+#include "views/debugger_panel.h"
 #include "views/graph_panel.h"
 #include "views/graph_view.h"
 #include "views/node_properties.h"
@@ -424,6 +426,20 @@ TEST_CASE("An opened ONNX model fine-tunes from the Run menu, and one with block
     CHECK(ran.value().name() == "tuned.onnx on fashion-mnist");
     CHECK(fineTune.isEnabled());
 
+    // Debug ▸ Debug Opened Model: the same fine-tuning, stopped at the ONNX graph's first node.
+    QAction &debugOpened = window.debugOpenedAction();
+    REQUIRE(debugOpened.isEnabled());
+    debugOpened.trigger();
+    REQUIRE(waitUntil([&] { return window.debugger().isStopped(); }, kWorkerTimeoutMs));
+    const proto::DebugEvent stop = window.debuggerPanel().lastStop();
+    CHECK(stop.reason() == proto::DebugEvent::REASON_BREAK);
+    CHECK(stop.node_index() == 0);
+    CHECK(stop.nodes_size() > 2);
+    CHECK(stop.node() == stop.nodes(0));
+    window.training().stop();
+    REQUIRE(waitUntil([&] { return finished.count() == 2; }, kWorkerTimeoutMs));
+    CHECK(finished.at(1).at(1).value<proto::RunState>() == proto::RUN_STATE_STOPPED);
+
     // The run's experiment file, opened again, shows its model file ready to fine-tune.
     window.modelMenu().canvasAction()->trigger();
     REQUIRE(waitUntil([&] { return !window.modelFiles().hasFile(); }, kOpenTimeoutMs));
@@ -449,7 +465,9 @@ TEST_CASE("An opened ONNX model fine-tunes from the Run menu, and one with block
         kOpenTimeoutMs));
     CHECK_FALSE(fineTune.isEnabled());
     CHECK(fineTune.toolTip().contains(QStringLiteral("Hardmax")));
+    CHECK_FALSE(window.debugOpenedAction().isEnabled());
+    CHECK(window.debugOpenedAction().toolTip().contains(QStringLiteral("Hardmax")));
     window.fineTuneOpenedModel(); // the shortcut's path when the action is disabled is the same
     CHECK(window.statusBar()->currentMessage().contains(QStringLiteral("Hardmax")));
-    CHECK(finished.count() == 1);
+    CHECK(finished.count() == 2);
 }

@@ -3,6 +3,7 @@
 // the chart, Stop from the panel; and the Kubernetes manifest shown before anything is applied.
 
 #include "app/dataset_controller.h"
+#include "app/debugger_controller.h"
 #include "app/main_window.h"
 #include "app/remote_profiles_dialog.h"
 #include "app/remote_runs_controller.h"
@@ -11,12 +12,14 @@
 #include "tests/app/app_test_support.h"
 #include "tests/remote/remote_runs.h"
 #include "tests/runners/scratch_dir.h"
+#include "views/debugger_panel.h"
 #include "views/jobs_panel.h"
 #include "views/models/jobs_table_model.h"
 #include "views/scalar_chart.h"
 
 #include <catch2/catch.hpp>
 
+#include <QAction>
 #include <QComboBox>
 #include <QCoreApplication>
 #include <QDeadlineTimer>
@@ -114,6 +117,21 @@ TEST_CASE("Train on Remote pushes a sweep from the window and follows it in the 
     pause->click();
     REQUIRE(waitUntil([&] { return !jobs.jobAt(jobs.rowOf(pausedId))->paused; }, 30000));
     CHECK(pause->text() == QStringLiteral("Pause"));
+
+    // The selected job is the one the debugger follows: F8 stops it at its next step, F10
+    // steps one node, F5 lets it go on, all through its control.tlog.
+    REQUIRE(waitUntil([&] { return window->breakAction().isEnabled(); }, 5000));
+    CHECK(window->debugger().targetRun() == pausedId);
+    window->breakAction().trigger();
+    REQUIRE(waitUntil([&] { return window->debugger().isStopped(); }, 30000));
+    const tl::views::DebuggerPanel &debugger = window->debuggerPanel();
+    CHECK(debugger.lastStop().reason() == proto::DebugEvent::REASON_BREAK);
+    CHECK(debugger.lastStop().node_index() == 0);
+    window->stepAction().trigger();
+    REQUIRE(waitUntil([&] { return debugger.lastStop().node_index() == 1; }, 30000));
+    CHECK(debugger.lastStop().reason() == proto::DebugEvent::REASON_STEP);
+    window->debugAction().trigger(); // Continue
+    REQUIRE(waitUntil([&] { return !window->debugger().isStopped(); }, 30000));
 
     // Stop both from the panel.
     for (int row = 0; row < 2; ++row) {
