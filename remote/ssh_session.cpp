@@ -27,6 +27,9 @@ struct SshSession::Handle
     ssh_callbacks_struct callbacks{};
     // What the passphrase prompt asks for: libssh's own prompt names no key.
     std::string passphrasePrompt;
+    // How the last passphrase question went: asked at all, and answered (or cancelled).
+    bool passphraseAsked = false;
+    bool passphraseGiven = false;
 
     Handle() : session(ssh_new()) {}
     ~Handle()
@@ -49,8 +52,10 @@ int askPassphrase(const char *prompt, char *buf, size_t len, int, int, void *use
     if (!handle->prompts.secret || len == 0) {
         return -1;
     }
+    handle->passphraseAsked = true;
     std::optional<std::string> answer = handle->prompts.secret(
         handle->passphrasePrompt.empty() ? std::string(prompt) : handle->passphrasePrompt);
+    handle->passphraseGiven = answer.has_value();
     if (!answer || answer->size() >= len) {
         return -1;
     }
@@ -352,6 +357,8 @@ base::Status authenticateWithKeyFile(ssh_session session,
 {
     ssh_key key = nullptr;
     handle.passphrasePrompt = "Passphrase for the key " + profile.keyFile.string() + ":";
+    handle.passphraseAsked = false;
+    handle.passphraseGiven = false;
     int rc =
         ssh_pki_import_privkey_file(profile.keyFile.c_str(), nullptr, askPassphrase, &handle, &key);
     handle.passphrasePrompt.clear();
@@ -359,11 +366,23 @@ base::Status authenticateWithKeyFile(ssh_session session,
         return makeError(ErrorCode::NotFound,
                          "the key file " + profile.keyFile.string() + " does not exist.", where);
     }
+    if (rc != SSH_OK && handle.passphraseAsked && !handle.passphraseGiven) {
+        return makeError(ErrorCode::Cancelled,
+                         "no passphrase was given for the key " + profile.keyFile.string()
+                             + ", so it could not be read.",
+                         where);
+    }
+    if (rc != SSH_OK && handle.passphraseAsked) {
+        return makeError(ErrorCode::InvalidInput,
+                         "the passphrase for the key " + profile.keyFile.string()
+                             + " was wrong: it did not decrypt the key.",
+                         where);
+    }
     if (rc != SSH_OK) {
         return makeError(ErrorCode::InvalidInput,
                          "could not read the private key " + profile.keyFile.string()
-                             + ": it is not a private key, or the passphrase was wrong or not "
-                               "given.",
+                             + ": it is not a private key, or it needs a passphrase and there "
+                               "is nobody to ask.",
                          where);
     }
     rc = ssh_userauth_publickey(session, nullptr, key);

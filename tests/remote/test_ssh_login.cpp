@@ -283,26 +283,31 @@ TEST_CASE("A key with a passphrase logs in with the right one, and a wrong or ca
     REQUIRE(out.ok());
     CHECK(out.value().out == "tbuser\n");
 
-    auto expectRefused = [&](const tl::base::Result<SshSession> &failed) {
+    auto expectRefused = [&](const tl::base::Result<SshSession> &failed, const char *why) {
         REQUIRE_FALSE(failed.ok());
-        CHECK_THAT(failed.error().message, Catch::Contains("passphrase was wrong or not given")
-                                               && Catch::Contains(profile.keyFile.string()));
+        CHECK_THAT(failed.error().message,
+                   Catch::Contains(why) && Catch::Contains(profile.keyFile.string()));
         CHECK(failed.error().context == whereOf(profile));
         CHECK_THAT(failed.error().describe(), !Catch::Contains(passphrase));
     };
     SECTION("a wrong passphrase")
     {
-        expectRefused(SshSession::connect(profile, answering(passphrase + "x", asked)));
+        const std::string wrong = passphrase + "x";
+        auto failed = SshSession::connect(profile, answering(wrong, asked));
+        expectRefused(failed, "was wrong");
+        CHECK_THAT(failed.error().describe(), !Catch::Contains(wrong));
         CHECK(asked.size() == 2);
     }
     SECTION("a cancelled prompt")
     {
-        expectRefused(SshSession::connect(profile, answering(std::nullopt, asked)));
+        auto failed = SshSession::connect(profile, answering(std::nullopt, asked));
+        expectRefused(failed, "no passphrase was given");
+        CHECK(failed.error().code == tl::base::ErrorCode::Cancelled);
         CHECK(asked.size() == 2);
     }
     SECTION("no prompt at all")
     {
-        expectRefused(SshSession::connect(profile));
+        expectRefused(SshSession::connect(profile), "there is nobody to ask");
     }
 }
 
