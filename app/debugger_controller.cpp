@@ -122,6 +122,9 @@ void DebuggerController::onEvents(std::int64_t runId, const std::vector<proto::D
     m_shownRun = runId;
     for (const proto::DebugEvent &event : events) {
         m_panel.showDebugEvent(event);
+        if (isStop(event)) {
+            emit stoppedAtNode(QString::fromStdString(event.node()));
+        }
         if (isStop(event) != m_stopped && event.reason() != proto::DebugEvent::REASON_INSPECTED) {
             m_stopped = isStop(event);
             emit stoppedChanged(m_stopped);

@@ -54,6 +54,8 @@ public:
 signals:
     // The debugged run stopped in the debugger (true) or went on or ended (false).
     void stoppedChanged(bool stopped);
+    // The debugged run stopped at this node (forward or backward; "loss" for the loss).
+    void stoppedAtNode(const QString &node);
 
 private:
     void send(proto::ControlCommand command);

@@ -8,6 +8,8 @@
 #include "app/remote_runs_controller.h"
 #include "app/training_controller.h"
 #include "views/debugger_panel.h"
+#include "views/graph_panel.h"
+#include "views/graph_view.h"
 #include "views/jobs_panel.h"
 
 #include <QAction>
@@ -91,6 +93,22 @@ void MainWindow::wireDebugger()
                 statusBar()->showMessage(tr("Stopped in the debugger: F10 steps, F5 continues"));
             }
         });
+    // The Graph tab follows the stop when it shows that model (its node names match).
+    connect(m_debugger.get(), &DebuggerController::stoppedAtNode, this,
+            [this](const QString &node) {
+                views::GraphView &view = m_graphPanel->view();
+                const std::shared_ptr<const proto::ViewGraph> graph = view.graph();
+                if (graph == nullptr) {
+                    return;
+                }
+                const std::string name = node.toStdString();
+                for (int i = 0; i < graph->nodes_size(); ++i) {
+                    if (graph->nodes(i).name() == name) {
+                        view.selectNode(i);
+                        return;
+                    }
+                }
+            });
     connect(m_training.get(), &TrainingController::trainingChanged, this, update);
     connect(m_jobsPanel, &views::JobsPanel::runSelected, this, [this, update](std::int64_t runId) {
         m_debugger->followRemoteRun(runId);

@@ -10,6 +10,8 @@
 #include "app_test_support.h"
 #include "proto/record_io.h"
 #include "views/debugger_panel.h"
+#include "views/graph_panel.h"
+#include "views/graph_view.h"
 #include "views/tensor_inspector.h"
 
 #include <catch2/catch.hpp>
@@ -84,6 +86,11 @@ TEST_CASE("Start Debugging stops a real run at its first node, and Step, an insp
     CHECK(panel.lastStop().phase() == proto::DebugEvent::PHASE_FORWARD);
     CHECK(panel.currentNodeRow() == 1);
     CHECK(panel.inspector()->name().toStdString() == panel.lastStop().tensor().name());
+    // The Graph tab shows the canvas model: the stop's node is selected there.
+    views::GraphView &graph = window->graphPanel().view();
+    REQUIRE(graph.graph() != nullptr);
+    REQUIRE(graph.selectedNode() >= 0);
+    CHECK(graph.graph()->nodes(graph.selectedNode()).name() == panel.lastStop().node());
 
     // Any parameter can be inspected; the stop stays where it was.
     const auto &tensors = panel.lastStop().tensors();
