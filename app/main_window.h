@@ -163,6 +163,8 @@ private:
     void createDebugController();
     void createDebugActions(QMenu &menu);
     void wireDebugger();
+    // Lists the canvas model's nodes in the debugger panel while no run is debugged.
+    void listCanvasNodesForDebugger();
     void log(proto::LogLevel level, const QString &text);
     void showError(const QString &text);
     void showInfo(const QString &text);

@@ -5,6 +5,7 @@
 
 #include "app/debugger_controller.h"
 #include "app/main_window.h"
+#include "app/model_controller.h"
 #include "app/remote_runs_controller.h"
 #include "app/training_controller.h"
 #include "views/debugger_panel.h"
@@ -72,6 +73,23 @@ void MainWindow::startDebugging()
 {
     m_debugNext = true;
     startTraining();
+}
+
+void MainWindow::listCanvasNodesForDebugger()
+{
+    if (m_debugger == nullptr || m_debugger->targetRun() != 0) {
+        return; // a debugged run's own stops list its nodes
+    }
+    base::Result<proto::ModelGraph> graph = m_model->graph();
+    if (!graph) {
+        return;
+    }
+    QStringList names;
+    for (const proto::Node &node : graph.value().nodes()) {
+        names.append(QString::fromStdString(node.name()));
+    }
+    names.append(QStringLiteral("loss"));
+    m_debuggerPanel->setNodes(names);
 }
 
 void MainWindow::wireDebugger()

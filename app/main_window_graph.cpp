@@ -175,6 +175,7 @@ void MainWindow::wireGraphExports()
 
 void MainWindow::refreshCanvasGraph(bool force)
 {
+    listCanvasNodesForDebugger();
     if (!force && (m_modelFiles->hasFile() || m_modelFiles->isOpeningFile())) {
         return; // the model file the user opened stays on screen
     }

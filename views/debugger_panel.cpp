@@ -212,6 +212,13 @@ void DebuggerPanel::showNodes(const proto::DebugEvent &event)
     for (const std::string &node : event.nodes()) {
         names.append(QString::fromStdString(node));
     }
+    setNodes(names);
+    const int row = static_cast<int>(event.node_index());
+    markCurrentNode(row < m_nodes->count() ? row : -1, event.phase());
+}
+
+void DebuggerPanel::setNodes(const QStringList &names)
+{
     if (names != nodeNames(*m_nodes)) {
         const QSignalBlocker blocker(m_nodes);
         m_nodes->clear();
@@ -224,8 +231,6 @@ void DebuggerPanel::showNodes(const proto::DebugEvent &event)
         m_currentRow = -1;
         fitNodeList();
     }
-    const int row = static_cast<int>(event.node_index());
-    markCurrentNode(row < m_nodes->count() ? row : -1, event.phase());
 }
 
 void DebuggerPanel::fitNodeList()

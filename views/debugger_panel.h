@@ -7,6 +7,7 @@
 #include "proto/torchlight.pb.h"
 
 #include <QString>
+#include <QStringList>
 #include <QWidget>
 
 class QCheckBox;
@@ -35,6 +36,9 @@ public:
     void setAttached(bool attached, bool running);
     // A stop (attaches and stops the panel), REASON_INSPECTED (shows its tensor only; the stop
     // position stays) or REASON_LEFT (running again).
+    // The nodes a run will stop at, before its first stop (a stop's own list replaces them):
+    // breakpoints can be ticked ahead. Checks already set stay.
+    void setNodes(const QStringList &names);
     void showDebugEvent(const proto::DebugEvent &event);
     // Shows settings without emitting settingsChanged.
     void setSettings(const proto::DebugSettings &settings);

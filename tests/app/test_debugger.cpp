@@ -19,6 +19,7 @@
 #include <QAction>
 #include <QCheckBox>
 #include <QDockWidget>
+#include <QListWidget>
 #include <QSignalSpy>
 
 #include <algorithm>
@@ -141,8 +142,17 @@ TEST_CASE("The debugger panel's NaN/Inf switch travels with the next run's spec"
     auto *check = window->debuggerPanel().findChild<QCheckBox *>(QStringLiteral("nonfiniteCheck"));
     REQUIRE(check != nullptr);
     check->setChecked(true);
+    // Before any run the panel lists the canvas model's nodes, so breakpoints can be set ahead.
+    auto *nodes = window->debuggerPanel().findChild<QListWidget *>(QStringLiteral("nodeList"));
+    REQUIRE(nodes != nullptr);
+    REQUIRE(waitUntil([&] { return nodes->count() >= 3; }, 30'000)); // once the experiment loads
+    CHECK(nodes->item(nodes->count() - 1)->text() == QStringLiteral("loss"));
+    const QString second = nodes->item(1)->text(); // no stop has marked it yet
+    nodes->item(1)->setCheckState(Qt::Checked);
     const proto::DebugSettings plain = window->debugger().startSettings(false);
     CHECK(plain.break_on_nonfinite());
+    REQUIRE(plain.break_at_nodes_size() == 1);
+    CHECK(QString::fromStdString(plain.break_at_nodes(0)) == second);
     CHECK_FALSE(plain.break_at_start());
     CHECK(window->debugger().startSettings(true).break_at_start());
     CHECK(window->debugger().targetRun() == 0); // no run: nothing to send the change to

@@ -297,6 +297,25 @@ TEST_CASE("Settings given to the panel check their nodes without reporting a cha
     CHECK(changed.count() == 0);
 }
 
+TEST_CASE("Nodes listed before the first stop take breakpoints, and the stop keeps them",
+          "[views][debugger]")
+{
+    views::DebuggerPanel panel;
+    panel.setNodes({QStringLiteral("input"), QStringLiteral("flatten"), QStringLiteral("fc1"),
+                    QStringLiteral("relu1"), QStringLiteral("fc2"), QStringLiteral("loss")});
+    auto *list = child<QListWidget>(panel, "nodeList");
+    REQUIRE(list->count() == 6);
+    CHECK(panel.currentNodeRow() == -1); // nothing stopped yet
+    QSignalSpy changed(&panel, &views::DebuggerPanel::settingsChanged);
+    list->item(4)->setCheckState(Qt::Checked);
+    REQUIRE(changed.count() == 1);
+    CHECK(settingsNodes(changed.at(0).at(0).value<proto::DebugSettings>())
+          == QStringList{QStringLiteral("fc2")});
+    panel.showDebugEvent(stopAt("fc2", proto::DebugEvent::PHASE_FORWARD));
+    CHECK(list->item(4)->checkState() == Qt::Checked);
+    CHECK(panel.currentNodeRow() == 4);
+}
+
 TEST_CASE("The NaN/Inf check box reports break_on_nonfinite", "[views][debugger]")
 {
     views::DebuggerPanel panel;
