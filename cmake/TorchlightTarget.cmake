@@ -31,7 +31,10 @@ function(tl_test name)
         TL_SHARED_DIR="${PROJECT_SOURCE_DIR}/../shared"
         TL_BINARY_DIR="${PROJECT_BINARY_DIR}")
     tl_warnings(tests_${name})
-    catch_discover_tests(tests_${name} TEST_PREFIX "${name}: " PROPERTIES TIMEOUT 300 ${ARG_PROPERTIES})
+    # -w NoTests: an entry that matches no case fails instead of passing empty. A ';' or an
+    # unbalanced '[' in a case's name (CMake list syntax) merges cases into one such entry.
+    catch_discover_tests(tests_${name} TEST_PREFIX "${name}: " EXTRA_ARGS -w NoTests
+        PROPERTIES TIMEOUT 300 ${ARG_PROPERTIES})
 endfunction()
 
 # Qt targets never convert implicitly between char* and QString (STYLE.md).

@@ -200,7 +200,8 @@ TEST_CASE("MSE and L1 take one output and reject a per-class output", "[losses]"
                Catch::StartsWith("train.loss: MSE"));
 }
 
-TEST_CASE("Label smoothing must lie in [0, 1) and go with cross-entropy only", "[losses]")
+TEST_CASE("Label smoothing must be at least 0 and below 1, and go with cross-entropy only",
+          "[losses]")
 {
     const model::Shape out{10};
     auto smoothed = runners::checkLoss(lossConfig(proto::LOSS_CROSS_ENTROPY, 0.1), out, 10, "");
