@@ -17,7 +17,7 @@ constexpr double kLabelGap = 4;
 
 ConfusionMatrixView::ConfusionMatrixView(QWidget *parent)
     : QWidget(parent)
-    , m_placeholder(tr("No evaluation yet."))
+    , m_emptyMessage(tr("No evaluation yet."))
 {
     setObjectName(QStringLiteral("confusionMatrix"));
     setMouseTracking(true);
@@ -43,9 +43,9 @@ void ConfusionMatrixView::setMatrix(ConfusionMatrix matrix)
     update();
 }
 
-void ConfusionMatrixView::setPlaceholder(const QString &text)
+void ConfusionMatrixView::setEmptyMessage(const QString &text)
 {
-    m_placeholder = text;
+    m_emptyMessage = text;
     update();
 }
 
@@ -150,7 +150,7 @@ void ConfusionMatrixView::paintEvent(QPaintEvent *)
     painter.fillRect(rect(), palette().base());
     if (m_matrix.isEmpty()) {
         painter.setPen(palette().color(QPalette::PlaceholderText));
-        const QString text = m_matrix.problem().isEmpty() ? m_placeholder : m_matrix.problem();
+        const QString text = m_matrix.problem().isEmpty() ? m_emptyMessage : m_matrix.problem();
         painter.drawText(rect().adjusted(12, 12, -12, -12), Qt::AlignCenter | Qt::TextWordWrap,
                          text);
         return;

@@ -24,8 +24,8 @@ public:
     void setMatrix(ConfusionMatrix matrix);
     const ConfusionMatrix &matrix() const { return m_matrix; }
     // Shown instead of the matrix while it is empty ("No evaluation yet.").
-    void setPlaceholder(const QString &text);
-    QString placeholder() const { return m_placeholder; }
+    void setEmptyMessage(const QString &text);
+    QString emptyMessage() const { return m_emptyMessage; }
 
     // Where cell (trueClass, predicted) is drawn at the current size.
     QRectF cellRect(int trueClass, int predicted) const;
@@ -62,7 +62,7 @@ private:
 
     ConfusionMatrix m_matrix;
     QImage m_cells; // one pixel per cell, its colour
-    QString m_placeholder;
+    QString m_emptyMessage;
     double m_widestLabel = 0; // pixels, of the longest class name
 };
 

@@ -17,11 +17,11 @@ namespace tl::views {
 
 namespace {
 
-QLineEdit *textField(QWidget *parent, const QString &name, const QString &placeholder = {})
+QLineEdit *textField(QWidget *parent, const QString &name, const QString &hint = {})
 {
     auto *field = new QLineEdit(parent);
     field->setObjectName(name);
-    field->setPlaceholderText(placeholder);
+    field->setPlaceholderText(hint);
     return field;
 }
 

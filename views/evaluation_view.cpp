@@ -193,7 +193,7 @@ void EvaluationView::showSplit(const QString &split)
     if (found == m_evaluations.end()) {
         m_summary->setText(tr("No evaluation yet: a run shows its confusion matrix here once it "
                               "has evaluated a split."));
-        m_matrix->setPlaceholder(tr("No evaluation yet."));
+        m_matrix->setEmptyMessage(tr("No evaluation yet."));
         m_matrix->setMatrix(ConfusionMatrix());
         m_classes->clear();
         return;
@@ -201,7 +201,7 @@ void EvaluationView::showSplit(const QString &split)
     const proto::EvaluationEvent &evaluation = found->second;
     ConfusionMatrix matrix(evaluation);
     m_summary->setText(summary(evaluation));
-    m_matrix->setPlaceholder(tr("This evaluation has no classes (a regression loss)."));
+    m_matrix->setEmptyMessage(tr("This evaluation has no classes (a regression loss)."));
     m_classes->setEvaluation(evaluation, matrix);
     m_matrix->setMatrix(std::move(matrix));
 }

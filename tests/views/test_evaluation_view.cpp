@@ -228,5 +228,5 @@ TEST_CASE("A regression evaluation shows its loss and no matrix", "[views]")
     CHECK(view.summaryText().contains(QStringLiteral("loss 0.1250")));
     CHECK_FALSE(view.summaryText().contains(QStringLiteral("accuracy")));
     CHECK(view.matrixView().matrix().isEmpty());
-    CHECK(view.matrixView().placeholder().contains(QStringLiteral("regression")));
+    CHECK(view.matrixView().emptyMessage().contains(QStringLiteral("regression")));
 }
