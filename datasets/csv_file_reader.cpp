@@ -1,5 +1,6 @@
 #include "datasets/csv_file_reader.h"
 
+#include "base/number_text.h"
 #include "datasets/csv_chunk.h"
 #include "datasets/csv_tokenizer.h"
 #include "datasets/large_buffer.h"
@@ -174,7 +175,7 @@ private:
         if (m_held > kMaxCsvRowBytes) {
             return base::makeError(
                 ErrorCode::InvalidInput,
-                "A row longer than " + byteSizeText(kMaxCsvRowBytes)
+                "A row longer than " + base::byteSizeText(kMaxCsvRowBytes)
                     + " starts here; expected one sample per row (a quote that is "
                       "never closed makes the rest of the file one row).",
                 lineContext(m_source, m_lineBase + 1));

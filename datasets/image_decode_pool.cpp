@@ -1,5 +1,6 @@
 #include "datasets/image_decode_pool.h"
 
+#include "base/number_text.h"
 #include "datasets/memory_budget.h"
 
 #include <fcntl.h>
@@ -173,8 +174,9 @@ base::Result<std::size_t> readWholeFile(const ImageJob &job, std::vector<std::ui
         || static_cast<std::uint64_t>(info.st_size) > kMaxImageFileBytes) {
         ::close(fd);
         return base::makeError(ErrorCode::InvalidInput,
-                               "The image file is " + byteSizeText(std::uint64_t(info.st_size))
-                                   + ", more than the " + byteSizeText(kMaxImageFileBytes)
+                               "The image file is "
+                                   + base::byteSizeText(std::uint64_t(info.st_size))
+                                   + ", more than the " + base::byteSizeText(kMaxImageFileBytes)
                                    + " an image file may have here.",
                                job.context());
     }

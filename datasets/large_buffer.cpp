@@ -1,5 +1,6 @@
 #include "datasets/large_buffer.h"
 
+#include "base/number_text.h"
 #include "datasets/memory_budget.h"
 
 #include <sys/mman.h>
@@ -35,7 +36,7 @@ base::Error
 allocationFailed(std::uint64_t bytes, const std::string &what, const std::string &context)
 {
     return base::makeError(base::ErrorCode::Io,
-                           "Loading " + what + " needs " + byteSizeText(bytes)
+                           "Loading " + what + " needs " + base::byteSizeText(bytes)
                                + " of memory, which could not be allocated.",
                            context);
 }

@@ -1,5 +1,7 @@
 #include "datasets/memory_budget.h"
 
+#include "base/number_text.h"
+
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -76,23 +78,6 @@ std::uint64_t availableMemoryBytes()
     return available != kUnknown ? available : physicalMemory();
 }
 
-std::string byteSizeText(std::uint64_t bytes)
-{
-    static const char *const kUnits[] = {"KB", "MB", "GB", "TB", "PB"};
-    if (bytes < 1000) {
-        return std::to_string(bytes) + (bytes == 1 ? " byte" : " bytes");
-    }
-    double value = static_cast<double>(bytes) / 1000.0;
-    std::size_t unit = 0;
-    while (value >= 999.95 && unit + 1 < std::size(kUnits)) {
-        value /= 1000.0;
-        ++unit;
-    }
-    char text[32];
-    std::snprintf(text, sizeof text, "%.1f %s", value, kUnits[unit]);
-    return text;
-}
-
 base::Status
 checkFitsInMemory(std::uint64_t bytes, const std::string &what, const std::string &context)
 {
@@ -101,8 +86,8 @@ checkFitsInMemory(std::uint64_t bytes, const std::string &what, const std::strin
         return base::okStatus();
     }
     return base::makeError(base::ErrorCode::Io,
-                           "Loading " + what + " needs " + byteSizeText(bytes)
-                               + " of memory, but only " + byteSizeText(available)
+                           "Loading " + what + " needs " + base::byteSizeText(bytes)
+                               + " of memory, but only " + base::byteSizeText(available)
                                + " are available; use a smaller part of the data or a machine "
                                  "with more memory.",
                            context);

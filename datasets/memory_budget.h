@@ -20,7 +20,4 @@ std::uint64_t availableMemoryBytes();
 base::Status
 checkFitsInMemory(std::uint64_t bytes, const std::string &what, const std::string &context);
 
-// "1.5 GB", "740 KB", "12 bytes" (decimal units, one decimal).
-std::string byteSizeText(std::uint64_t bytes);
-
 } // namespace tl::datasets

@@ -1,5 +1,6 @@
 #include "remote/sftp_session.h"
 
+#include "base/number_text.h"
 #include "remote/ssh_session.h"
 
 #include <fcntl.h>
@@ -63,24 +64,6 @@ const char *sftpErrorText(int code)
     }
 }
 
-// "512 bytes", "3.0 MiB": sizes as a user reads them.
-std::string byteCount(std::uint64_t bytes)
-{
-    if (bytes < 10 * 1024) {
-        return std::to_string(bytes) + (bytes == 1 ? " byte" : " bytes");
-    }
-    const char *units[] = {"KiB", "MiB", "GiB", "TiB"};
-    double value = static_cast<double>(bytes) / 1024;
-    std::size_t unit = 0;
-    while (value >= 1024 && unit + 1 < std::size(units)) {
-        value /= 1024;
-        ++unit;
-    }
-    char text[32];
-    std::snprintf(text, sizeof text, "%.1f %s", value, units[unit]);
-    return text;
-}
-
 // The bytes the login user may still write in the file system holding the folder `folder`
 // (OpenSSH's statvfs@openssh.com); nullopt when the host cannot say.
 std::optional<std::uint64_t> freeBytes(sftp_session sftp, const std::string &folder)
@@ -126,8 +109,9 @@ base::Error diskFullOr(base::Error error,
         return error;
     }
     return makeError(ErrorCode::Remote,
-                     "the host's disk is full: " + folder + " has only " + byteCount(*available)
-                         + " free, and " + what + " needs " + byteCount(needed)
+                     "the host's disk is full: " + folder + " has only "
+                         + base::byteSizeText(*available) + " free, and " + what + " needs "
+                         + base::byteSizeText(needed)
                          + " more. Free space there, or choose another remote root" + after + ".",
                      std::move(error.context));
 }
@@ -362,7 +346,7 @@ base::Result<std::uint64_t> SftpSession::upload(const std::filesystem::path &loc
             std::uint64_t have = written && written.value() ? *written.value() : done;
             return diskFullOr(std::move(error), m_handle->sftp, remote, local.filename().string(),
                               total - std::min(have, total),
-                              "; the next upload continues from the " + byteCount(have)
+                              "; the next upload continues from the " + base::byteSizeText(have)
                                   + " already in " + remote);
         }
         done += want;

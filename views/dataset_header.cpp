@@ -3,7 +3,6 @@
 #include "base/number_text.h"
 #include "datasets/dataset_loader.h"
 #include "datasets/dataset_summary.h"
-#include "datasets/memory_budget.h"
 
 #include <QFileInfo>
 #include <QLabel>
@@ -80,7 +79,7 @@ QString samplesText(const datasets::DatasetSummary &summary)
             ? QObject::tr("%1 %2 features").arg(grouped(summary.sampleShape[0]), type)
             : QObject::tr("[%1] %2 samples").arg(dims.join(QStringLiteral(", ")), type);
     const auto classes = static_cast<int>(summary.classNames.size());
-    const QString memory = QString::fromStdString(datasets::byteSizeText(summary.memoryBytes));
+    const QString memory = QString::fromStdString(base::byteSizeText(summary.memoryBytes));
     // Without a loaded translation tr() does not pluralise "%n": English plurals are spelled out.
     const QString classText =
         classes == 1 ? QObject::tr("1 class") : QObject::tr("%1 classes").arg(classes);
