@@ -90,7 +90,7 @@ std::int64_t DebuggerController::targetRun() const
     if (m_local.isTraining() && m_local.session() != nullptr) {
         return m_local.session()->runId();
     }
-    if (m_remoteRun != 0 && m_remote.isLive(m_remoteRun)) {
+    if (m_remoteRun != 0 && m_remote.follows(m_remoteRun)) {
         return m_remoteRun;
     }
     return 0;
@@ -103,15 +103,13 @@ bool DebuggerController::isStopped() const
 
 void DebuggerController::send(proto::ControlCommand command)
 {
-    const std::int64_t run = targetRun();
-    if (run == 0) {
-        return; // nothing runs: the panel's settings wait for the next run
+    // The local run while one trains (sendDebugCommand is false otherwise), else the job.
+    if (m_local.sendDebugCommand(command)) {
+        return;
     }
-    if (m_local.isTraining() && m_local.session() != nullptr && m_local.session()->runId() == run) {
-        m_local.sendDebugCommand(command);
-    } else {
+    if (const std::int64_t run = targetRun(); run != 0) {
         m_remote.sendDebugCommand(run, command);
-    }
+    } // else nothing runs: the panel's settings wait for the next run
 }
 
 void DebuggerController::onEvents(std::int64_t runId, const std::vector<proto::DebugEvent> &events)

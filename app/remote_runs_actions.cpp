@@ -38,12 +38,6 @@ void RemoteRunsController::sendDebugCommand(std::int64_t runId,
     sendControl(runId, command, QString());
 }
 
-bool RemoteRunsController::isLive(std::int64_t runId) const
-{
-    auto it = m_runs.find(runId);
-    return it != m_runs.end() && !it->second->row.ended;
-}
-
 void RemoteRunsController::sendControl(std::int64_t runId,
                                        const proto::ControlCommand &command,
                                        QString told)

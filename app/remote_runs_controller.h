@@ -97,8 +97,6 @@ public:
     // Sends a step-debugger command (DEBUG_*) to the job's worker through control.tlog; its
     // DebugEvents come back with the run's events (debugEventsArrived).
     void sendDebugCommand(std::int64_t runId, const proto::ControlCommand &command);
-    // Whether the run is a job this controller follows and that has not ended.
-    bool isLive(std::int64_t runId) const;
     // Ends the job now (SIGTERM to its process group, scancel, kubectl delete).
     void cancel(std::int64_t runId);
     // Copies every checkpoint and TensorBoard file of the run into its local folder, with

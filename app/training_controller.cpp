@@ -67,7 +67,7 @@ void TrainingController::checkpoint()
 
 bool TrainingController::sendDebugCommand(const proto::ControlCommand &command)
 {
-    return isTraining() && m_session->sendDebugCommand(command);
+    return isTraining() && m_session->sendCommand(command);
 }
 
 void TrainingController::togglePause()

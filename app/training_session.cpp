@@ -2,6 +2,7 @@
 
 #include "app/run_directory.h"
 #include "proto/record_io.h"
+#include "proto/run_state.h"
 
 #include <system_error>
 
@@ -91,19 +92,7 @@ void TrainingSession::startWorker()
                                            .arg(qtString(m_runDir.string())));
 }
 
-bool TrainingSession::sendCommand(proto::ControlCommand::Action action)
-{
-    proto::ControlCommand command;
-    command.set_action(action);
-    return sendRecord(command);
-}
-
-bool TrainingSession::sendDebugCommand(const proto::ControlCommand &command)
-{
-    return sendRecord(command);
-}
-
-bool TrainingSession::sendRecord(const proto::ControlCommand &command)
+bool TrainingSession::sendCommand(const proto::ControlCommand &command)
 {
     if (m_process.state() != QProcess::Running) {
         return false;
@@ -115,7 +104,7 @@ bool TrainingSession::sendRecord(const proto::ControlCommand &command)
 
 void TrainingSession::stop()
 {
-    if (!sendCommand(proto::ControlCommand::ACTION_STOP)) {
+    if (!sendCommand(proto::controlCommand(proto::ControlCommand::ACTION_STOP))) {
         return;
     }
     emit logged(proto::LOG_LEVEL_INFO, tr("Asked the worker to stop run %1.").arg(m_runId));
@@ -124,7 +113,7 @@ void TrainingSession::stop()
 
 bool TrainingSession::requestCheckpoint()
 {
-    if (!sendCommand(proto::ControlCommand::ACTION_CHECKPOINT)) {
+    if (!sendCommand(proto::controlCommand(proto::ControlCommand::ACTION_CHECKPOINT))) {
         return false;
     }
     emit logged(proto::LOG_LEVEL_INFO,
@@ -134,7 +123,7 @@ bool TrainingSession::requestCheckpoint()
 
 bool TrainingSession::pause()
 {
-    if (!sendCommand(proto::ControlCommand::ACTION_PAUSE)) {
+    if (!sendCommand(proto::controlCommand(proto::ControlCommand::ACTION_PAUSE))) {
         return false;
     }
     emit logged(proto::LOG_LEVEL_INFO,
@@ -144,7 +133,7 @@ bool TrainingSession::pause()
 
 bool TrainingSession::resume()
 {
-    if (!sendCommand(proto::ControlCommand::ACTION_RESUME)) {
+    if (!sendCommand(proto::controlCommand(proto::ControlCommand::ACTION_RESUME))) {
         return false;
     }
     emit logged(proto::LOG_LEVEL_INFO, tr("Asked the worker to resume run %1.").arg(m_runId));

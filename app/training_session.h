@@ -52,9 +52,9 @@ public:
     // pausedChanged() follows when the worker says it has. False when no worker is running.
     bool pause();
     bool resume();
-    // Sends a step-debugger command (DEBUG_*) to the worker; DebugEvents come back through
-    // debugEventsArrived(). False when no worker is running.
-    bool sendDebugCommand(const proto::ControlCommand &command);
+    // Sends any command, a step-debugger one (DEBUG_*) included, to the worker's stdin;
+    // DebugEvents come back through debugEventsArrived(). False when no worker is running.
+    bool sendCommand(const proto::ControlCommand &command);
     // Kills the worker at once (its run ends "interrupted").
     void killWorker();
 
@@ -87,8 +87,7 @@ signals:
 
 private:
     void onRunCreated(std::int64_t runId);
-    bool sendCommand(proto::ControlCommand::Action action);
-    bool sendRecord(const proto::ControlCommand &command);
+
     void startWorker();
     void onStdout();
     void onStderr();

@@ -116,8 +116,8 @@ void DebugProbe::gradientComputed(std::size_t index, const torch::Tensor &gradie
 void DebugProbe::passDone()
 {
     if (m_stepping && !m_stopping) {
-        stop(proto::DebugEvent::REASON_STEP, proto::DebugEvent::PHASE_BACKWARD, 0, std::string(),
-             torch::Tensor(), "the backward pass is done: every parameter's gradient is ready");
+        stop(proto::DebugEvent::REASON_STEP, proto::DebugEvent::PHASE_BACKWARD, 0, {},
+             "the backward pass is done: every parameter's gradient is ready");
     }
     m_held.clear();
 }
@@ -136,16 +136,18 @@ void DebugProbe::consider(Phase phase,
         + node.name + " (" + node.op + ")";
     if (m_settings.break_on_nonfinite() && !m_nonfiniteSeen && hasNonFinite(tensor)) {
         m_nonfiniteSeen = true;
-        stop(proto::DebugEvent::REASON_NONFINITE, phase, index, name, tensor,
-             nonfiniteMessage(snapshotOf(name, tensor, {0, 1}), what));
+        proto::TensorSnapshot snapshot = snapshotOf(name, tensor);
+        std::string message = nonfiniteMessage(snapshot, what);
+        stop(proto::DebugEvent::REASON_NONFINITE, phase, index, std::move(snapshot),
+             std::move(message));
     } else if (m_breakRequested && phase == proto::DebugEvent::PHASE_FORWARD) {
         m_breakRequested = false;
-        stop(proto::DebugEvent::REASON_BREAK, phase, index, name, tensor,
+        stop(proto::DebugEvent::REASON_BREAK, phase, index, snapshotOf(name, tensor),
              "stopped at the start of step " + groupedDigits(m_step));
     } else if (m_stepping) {
-        stop(proto::DebugEvent::REASON_STEP, phase, index, name, tensor, what);
+        stop(proto::DebugEvent::REASON_STEP, phase, index, snapshotOf(name, tensor), what);
     } else if (phase == proto::DebugEvent::PHASE_FORWARD && breaksAt(node.name)) {
-        stop(proto::DebugEvent::REASON_NODE, phase, index, name, tensor,
+        stop(proto::DebugEvent::REASON_NODE, phase, index, snapshotOf(name, tensor),
              "breakpoint at " + node.name + " (" + node.op + ")");
     }
 }
@@ -172,16 +174,15 @@ proto::RunEvent DebugProbe::eventAt(Reason reason) const
 void DebugProbe::stop(Reason reason,
                       Phase phase,
                       std::size_t index,
-                      const std::string &name,
-                      const torch::Tensor &tensor,
+                      proto::TensorSnapshot tensor,
                       std::string message)
 {
     m_phase = phase;
     m_index = index;
     proto::RunEvent event = eventAt(reason);
     proto::DebugEvent &debug = *event.mutable_debug();
-    if (tensor.defined()) {
-        *debug.mutable_tensor() = snapshotOf(name, tensor);
+    if (!tensor.name().empty()) {
+        *debug.mutable_tensor() = std::move(tensor);
     }
     debug.set_message(std::move(message));
     if (!m_inDebugger) {

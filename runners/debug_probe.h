@@ -61,11 +61,11 @@ private:
     void gradientComputed(std::size_t index, const torch::Tensor &gradient);
     void
     consider(Phase phase, std::size_t index, const std::string &name, const torch::Tensor &tensor);
+    // Sends the stop (its tensor already summarised; empty for none) and waits there.
     void stop(Reason reason,
               Phase phase,
               std::size_t index,
-              const std::string &name,
-              const torch::Tensor &tensor,
+              proto::TensorSnapshot tensor,
               std::string message);
     // While stopped: true when the command ends the stop.
     bool handle(const proto::ControlCommand &command);

@@ -2,6 +2,7 @@
 // stops a training step node by node, forward and backward, answers inspections, breaks at a
 // node or on the first NaN/Inf, and takes its commands on stdin or from control.tlog (the
 // remote transport) alike.
+#include "proto/run_state.h"
 #include "worker_process.h"
 #include "worker_specs.h"
 
@@ -19,16 +20,9 @@ using namespace tl::testing;
 
 namespace {
 
-proto::ControlCommand command(proto::ControlCommand::Action action)
-{
-    proto::ControlCommand made;
-    made.set_action(action);
-    return made;
-}
-
 proto::ControlCommand inspect(const std::string &tensor)
 {
-    proto::ControlCommand made = command(proto::ControlCommand::ACTION_DEBUG_INSPECT);
+    proto::ControlCommand made = proto::controlCommand(proto::ControlCommand::ACTION_DEBUG_INSPECT);
     made.set_tensor(tensor);
     return made;
 }
@@ -197,7 +191,8 @@ TEST_CASE("Through control.tlog alone, a breakpoint set on a running run stops a
     REQUIRE(worker.waitForEvent([](const proto::RunEvent &e) { return e.has_progress(); },
                                 kRunTimeout));
 
-    proto::ControlCommand settings = command(proto::ControlCommand::ACTION_DEBUG_SETTINGS);
+    proto::ControlCommand settings =
+        proto::controlCommand(proto::ControlCommand::ACTION_DEBUG_SETTINGS);
     settings.mutable_debug()->add_break_at_nodes("fc2");
     appendControl(run, settings);
     const proto::DebugEvent atNode = debug.next();
@@ -206,7 +201,7 @@ TEST_CASE("Through control.tlog alone, a breakpoint set on a running run stops a
     CHECK(shapeOf(atNode.tensor()) == std::vector<std::int64_t>{64, 10});
     CHECK_THAT(atNode.message(), Catch::Contains("breakpoint at fc2"));
 
-    appendControl(run, command(proto::ControlCommand::ACTION_DEBUG_CONTINUE));
+    appendControl(run, proto::controlCommand(proto::ControlCommand::ACTION_DEBUG_CONTINUE));
     CHECK(debug.next().reason() == proto::DebugEvent::REASON_LEFT);
     const proto::DebugEvent again = debug.next();
     CHECK(again.reason() == proto::DebugEvent::REASON_NODE);
@@ -214,16 +209,16 @@ TEST_CASE("Through control.tlog alone, a breakpoint set on a running run stops a
 
     // Clearing the breakpoints while stopped, then continuing, lets the run go on; Break then
     // stops it at the start of a later step.
-    appendControl(run, command(proto::ControlCommand::ACTION_DEBUG_SETTINGS));
-    appendControl(run, command(proto::ControlCommand::ACTION_DEBUG_CONTINUE));
+    appendControl(run, proto::controlCommand(proto::ControlCommand::ACTION_DEBUG_SETTINGS));
+    appendControl(run, proto::controlCommand(proto::ControlCommand::ACTION_DEBUG_CONTINUE));
     CHECK(debug.next().reason() == proto::DebugEvent::REASON_LEFT);
-    appendControl(run, command(proto::ControlCommand::ACTION_DEBUG_BREAK));
+    appendControl(run, proto::controlCommand(proto::ControlCommand::ACTION_DEBUG_BREAK));
     const proto::DebugEvent broke = debug.next();
     CHECK(broke.reason() == proto::DebugEvent::REASON_BREAK);
     CHECK(where(broke) == "input forward");
     CHECK(broke.step() > again.step());
 
-    appendControl(run, command(proto::ControlCommand::ACTION_STOP));
+    appendControl(run, proto::controlCommand(proto::ControlCommand::ACTION_STOP));
     CHECK(debug.next().reason() == proto::DebugEvent::REASON_LEFT);
     REQUIRE(runToExit(worker) == kExitOk);
     CHECK(states(readEvents(run)).back() == proto::RUN_STATE_STOPPED);

@@ -1,5 +1,7 @@
 #include "worker_process.h"
 
+#include "proto/run_state.h"
+
 #include <fcntl.h>
 #include <poll.h>
 #include <spawn.h>
@@ -105,9 +107,7 @@ void WorkerProcess::closeFd(int &fd)
 
 void WorkerProcess::send(proto::ControlCommand::Action action)
 {
-    proto::ControlCommand command;
-    command.set_action(action);
-    send(command);
+    send(proto::controlCommand(action));
 }
 
 void WorkerProcess::send(const proto::ControlCommand &command)

@@ -1,6 +1,7 @@
 #include "worker_specs.h"
 
 #include "proto/record_io.h"
+#include "proto/run_state.h"
 #include "proto/spec_io.h"
 #include "tests/runners/scratch_dir.h"
 
@@ -179,9 +180,7 @@ void appendControl(const fs::path &runDir, const proto::ControlCommand &command)
 
 void appendControl(const fs::path &runDir, proto::ControlCommand::Action action)
 {
-    proto::ControlCommand command;
-    command.set_action(action);
-    appendControl(runDir, command);
+    appendControl(runDir, proto::controlCommand(action));
 }
 
 proto::DebugEvent DebugEvents::next()
