@@ -7,6 +7,7 @@
 #include "views/dataset_options_widget.h"
 #include "views/models/sample_table_model.h"
 #include "views/sample_browser.h"
+#include "views/view_colours.h"
 
 #include <QHBoxLayout>
 #include <QHeaderView>
@@ -206,7 +207,7 @@ void DatasetPanel::showIdle()
 void DatasetPanel::showMessage(const QString &text, bool isError)
 {
     m_message->setText(text);
-    m_message->setStyleSheet(isError ? QStringLiteral("color: #c62828;") : QString());
+    m_message->setStyleSheet(isError ? errorTextStyle() : QString());
     m_message->setVisible(!text.isEmpty());
 }
 

@@ -1,6 +1,7 @@
 #include "views/debugger_panel.h"
 
 #include "views/tensor_inspector.h"
+#include "views/view_colours.h"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -17,7 +18,6 @@
 namespace tl::views {
 namespace {
 
-const QString kAlertStyle = QStringLiteral("color: #c62828;");
 // The node's name, kept apart from the item's text, which also marks the stop.
 constexpr int kNodeNameRole = Qt::UserRole + 1;
 // How much of the highlight colour the current node's row gets: visible, text still readable.
@@ -306,7 +306,7 @@ void DebuggerPanel::updateState()
     }
     const bool nonfinite = m_lastStop.reason() == proto::DebugEvent::REASON_NONFINITE;
     m_message->setText(message);
-    m_message->setStyleSheet(nonfinite ? kAlertStyle : QString());
+    m_message->setStyleSheet(nonfinite ? errorTextStyle() : QString());
     m_message->setVisible(!message.isEmpty());
     m_break->setEnabled(m_attached && m_running);
     m_step->setEnabled(stopped);

@@ -1,5 +1,7 @@
 #include "views/log_view.h"
 
+#include "views/view_colours.h"
+
 #include <QFontDatabase>
 #include <QTime>
 
@@ -22,7 +24,7 @@ void LogView::appendLine(Level level, const QString &text)
     if (level == Level::Warning) {
         colour = QStringLiteral("#b26a00");
     } else if (level == Level::Error) {
-        colour = QStringLiteral("#c62828");
+        colour = kErrorColour.name();
     }
     if (colour.isEmpty()) {
         appendPlainText(stamp + QLatin1Char(' ') + text);

@@ -3,6 +3,7 @@
 #include "base/number_text.h"
 #include "model/graph_analysis.h"
 #include "model/templates.h"
+#include "views/view_colours.h"
 
 #include <QComboBox>
 #include <QFormLayout>
@@ -55,7 +56,7 @@ ModelPanel::ModelPanel(QWidget *parent)
     m_layers->horizontalHeader()->setSectionResizeMode(QHeaderView::Stretch);
     m_layers->setEditTriggers(QAbstractItemView::NoEditTriggers);
     m_message->setWordWrap(true);
-    m_message->setStyleSheet(QStringLiteral("color: #c62828;"));
+    m_message->setStyleSheet(errorTextStyle());
     m_message->setVisible(false);
 
     auto *form = new QFormLayout;

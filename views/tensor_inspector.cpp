@@ -1,6 +1,7 @@
 #include "views/tensor_inspector.h"
 
 #include "base/number_text.h"
+#include "views/view_colours.h"
 
 #include <QGridLayout>
 #include <QHeaderView>
@@ -19,9 +20,6 @@
 namespace tl::views {
 namespace {
 
-// The project's red for errors; NaN and Inf counts are errors in a tensor.
-const QString kAlertStyle = QStringLiteral("color: #c62828; font-weight: bold;");
-const QColor kAlertColour(0xc6, 0x28, 0x28);
 const QColor kBarColour(0x1f, 0x77, 0xb4);
 
 QString grouped(std::uint64_t value)
@@ -48,7 +46,8 @@ QString countText(std::uint64_t count, std::uint64_t total)
 void showCount(QLabel *label, std::uint64_t count, std::uint64_t total, bool alert)
 {
     label->setText(countText(count, total));
-    label->setStyleSheet(alert && count > 0 ? kAlertStyle : QString());
+    label->setStyleSheet(
+        alert && count > 0 ? errorTextStyle() + QStringLiteral(" font-weight: bold;") : QString());
 }
 
 // "[0, 3]": the leading indices of row `row` of a rank >= 3 tensor laid out by its last dimension.
@@ -71,7 +70,7 @@ QStandardItem *valueItem(float value)
     item->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
     item->setToolTip(QString::number(static_cast<double>(value), 'g', 9));
     if (!std::isfinite(value)) {
-        item->setForeground(kAlertColour);
+        item->setForeground(kErrorColour);
     }
     return item;
 }
